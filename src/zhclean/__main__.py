@@ -1,0 +1,6 @@
+"""``python -m zhclean``."""
+
+from .cli import main
+
+if __name__ == "__main__":
+    main()

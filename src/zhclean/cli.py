@@ -1,0 +1,418 @@
+"""The ``zhclean`` command line: each command maps its options to configs and calls the library.
+
+Exit codes: 0 success; 1 ``--check`` found text that would change; 2 usage error (an unknown
+option value, no input on a terminal); 3 an input or output file could not be read, decoded or
+written; 130 interrupted (Ctrl-C). A broken pipe (``zhclean clean big.txt | head``) exits 0.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import ExitStack
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, BinaryIO, NoReturn
+
+import typer
+
+from ._version import __version__
+from .io import DecodeError, atomic_writer, iter_decoded_lines
+from .pipeline import Pipeline, Step
+from .stages.base import Explained
+from .stages.convert import CONFIGS, ConvertConfig, UnknownConfigError
+from .stages.join import JoinConfig
+from .stages.segment import SegmentConfig
+from .stages.spacing import SpacingConfig
+
+EXIT_CHANGED = 1
+EXIT_USAGE = 2
+EXIT_IO = 3
+EXIT_INTERRUPTED = 130
+
+app = typer.Typer(
+    name="zhclean",
+    help="Clean the text PDF extractors make of Chinese pages.\n\n"
+    "Example: zhclean clean page.txt -c hk2s -o page.clean.txt",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+class LatinSpace(str, Enum):
+    keep = "keep"
+    remove = "remove"
+    add = "add"
+
+
+def fail(message: str, code: int) -> NoReturn:
+    """Print a one-line error on stderr and exit with ``code``."""
+    sys.stderr.write(f"zhclean: error: {message}\n")
+    raise typer.Exit(code)
+
+
+def _engines() -> str:
+    from importlib import metadata
+
+    found = []
+    for dist in ("opencc", "opencc-python-reimplemented", "jieba", "rjieba"):
+        try:
+            found.append(f"{dist} {metadata.version(dist)}")
+        except metadata.PackageNotFoundError:
+            continue
+    return ", ".join(found)
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"zhclean {__version__} ({_engines()})\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Clean the text PDF extractors make of Chinese pages."""
+
+
+# --- shared options -----------------------------------------------------------------------
+
+Inputs = Annotated[
+    list[str] | None,
+    typer.Argument(
+        help="Files to read, or - for stdin (default: stdin when it is piped).", show_default=False
+    ),
+]
+Output = Annotated[
+    Path | None, typer.Option("--output", "-o", help="Write here (atomically) instead of stdout.")
+]
+Encoding = Annotated[
+    str | None,
+    typer.Option(
+        "--encoding", "-e", help="Input encoding (default: detect BOM, UTF-8, GB18030, Big5)."
+    ),
+]
+ExplainOpt = Annotated[
+    bool, typer.Option("--explain", help="Report every change on stderr (stage, where, what, why).")
+]
+InPlace = Annotated[
+    bool, typer.Option("--in-place", help="Rewrite each INPUT file with its result (atomically).")
+]
+
+
+def _open_inputs(ctx: typer.Context, inputs: list[str] | None) -> list[str]:
+    if not inputs:
+        if sys.stdin is None or sys.stdin.isatty():
+            typer.echo(ctx.get_help(), err=True)
+            raise typer.Exit(EXIT_USAGE)
+        return ["-"]
+    return inputs
+
+
+def _binary_stdin() -> BinaryIO:
+    return getattr(sys.stdin, "buffer", sys.stdin)  # type: ignore[return-value]
+
+
+def _lines_of(name: str, stack: ExitStack, encoding: str | None) -> Iterator[str]:
+    try:
+        # the ExitStack closes the file once its lines are consumed
+        stream = _binary_stdin() if name == "-" else stack.enter_context(open(name, "rb"))  # noqa: SIM115
+        _, lines = iter_decoded_lines(stream, encoding)
+    except DecodeError as exc:
+        fail(f"{name}: {exc}", EXIT_IO)
+    except OSError as exc:
+        fail(f"{name}: {exc.strerror or exc}", EXIT_IO)
+    return lines
+
+
+def _report(name: str, explained: list[tuple[str, Explained]]) -> None:
+    for stage, result in explained:
+        for ch in result.changes:
+            sys.stderr.write(
+                f"{name}\t{stage}\t{ch.rule}\t@{ch.start}-{ch.end}\t{ch.before!r} -> {ch.after!r}\n"
+            )
+
+
+def _run(
+    ctx: typer.Context,
+    pipeline: Pipeline,
+    inputs: list[str] | None,
+    output: Path | None,
+    encoding: str | None,
+    explain: bool = False,
+    check: bool = False,
+    in_place: bool = False,
+) -> None:
+    """Read each input, run ``pipeline`` over it block by block, write the result."""
+    names = _open_inputs(ctx, inputs)
+    if in_place and (output is not None or "-" in names):
+        fail("--in-place rewrites INPUT files: give files, not - or --output", EXIT_USAGE)
+    if output is not None:
+        resolved = output.resolve()
+        for n in names:
+            if n != "-" and Path(n).resolve() == resolved:
+                fail(f"refusing to overwrite input {n}; use --in-place to rewrite it", EXIT_USAGE)
+
+    def results(name: str, stack: ExitStack) -> Iterator[str]:
+        from .pipeline import iter_blocks
+
+        for block in iter_blocks(_lines_of(name, stack, encoding)):
+            if explain:
+                explained = pipeline.explain(block)
+                _report(name, explained)
+                out = explained[-1][1].text if explained else block
+                if out and not out.endswith("\n"):
+                    out += "\n"
+            else:
+                out = pipeline.run(block)
+            if check and out != block:
+                raise _Changed(name)
+            yield out
+
+    try:
+        with ExitStack() as stack:
+            if check:
+                for name in names:
+                    for _ in results(name, stack):
+                        pass
+                return
+            if in_place:
+                for name in names:
+                    with atomic_writer(name) as fh:
+                        for out in results(name, stack):
+                            fh.write(out.encode("utf-8"))
+                return
+            if output is not None:
+                sink: BinaryIO = stack.enter_context(atomic_writer(output))
+            else:
+                sink = sys.stdout.buffer
+            for name in names:
+                for out in results(name, stack):
+                    sink.write(out.encode("utf-8"))
+                    if output is None:
+                        sink.flush()
+    except _Changed as exc:
+        sys.stderr.write(f"zhclean: {exc.name} would change\n")
+        raise typer.Exit(EXIT_CHANGED) from None
+    except DecodeError as exc:
+        fail(str(exc), EXIT_IO)
+    except OSError as exc:
+        if isinstance(exc, BrokenPipeError):
+            raise
+        fail(f"{getattr(exc, 'filename', None) or 'output'}: {exc.strerror or exc}", EXIT_IO)
+
+
+class _Changed(Exception):
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+
+
+def _convert_config(name: str | None) -> ConvertConfig | None:
+    if name is None:
+        return None
+    try:
+        return ConvertConfig(name)
+    except UnknownConfigError as exc:
+        fail(str(exc), EXIT_USAGE)
+
+
+ConvertOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--convert",
+        "-c",
+        metavar="CONFIG",
+        help=f"OpenCC config to convert with: {', '.join(CONFIGS)}.",
+    ),
+]
+LatinSpaceOpt = Annotated[
+    LatinSpace,
+    typer.Option("--latin-space", help="Space between CJK and Latin letters or digits."),
+]
+BlankLinesOpt = Annotated[
+    bool, typer.Option("--blank-lines", help="Put a blank line between paragraphs.")
+]
+
+
+# --- commands ------------------------------------------------------------------------------
+
+
+@app.command()
+def clean(
+    ctx: typer.Context,
+    inputs: Inputs = None,
+    output: Output = None,
+    convert: ConvertOpt = None,
+    segment: Annotated[bool, typer.Option("--segment", help="Segment words (jieba).")] = False,
+    keep_furniture: Annotated[
+        bool, typer.Option("--keep-furniture", help="Keep page numbers and running headers.")
+    ] = False,
+    blank_lines: BlankLinesOpt = False,
+    latin_space: LatinSpaceOpt = LatinSpace.remove,
+    encoding: Encoding = None,
+    explain: ExplainOpt = False,
+    check: Annotated[
+        bool, typer.Option("--check", help="Write nothing; exit 1 if any input would change.")
+    ] = False,
+    in_place: InPlace = False,
+) -> None:
+    """Run the whole pipeline: normalize, dedupe, furniture, join, spacing [, convert] [, segment].
+
+    Example: zhclean clean samples/yongzhou-newspaper.txt -c hk2s
+    """
+    pipeline = Pipeline.default(
+        convert=_convert_config(convert),
+        segment=segment,
+        furniture=not keep_furniture,
+        configs={
+            "join": JoinConfig(blank_lines=blank_lines),
+            "spacing": SpacingConfig(latin_space=latin_space.value),
+        },
+    )
+    _run(ctx, pipeline, inputs, output, encoding, explain, check, in_place)
+
+
+@app.command()
+def normalize(
+    ctx: typer.Context,
+    inputs: Inputs = None,
+    output: Output = None,
+    encoding: Encoding = None,
+    explain: ExplainOpt = False,
+    in_place: InPlace = False,
+) -> None:
+    """Normalise code points: radicals, compatibility ideographs, full-width ASCII, invisibles.
+
+    Example: zhclean normalize page.txt --explain
+    """
+    _run(ctx, Pipeline([Step("normalize")]), inputs, output, encoding, explain, in_place=in_place)
+
+
+@app.command()
+def dedupe(
+    ctx: typer.Context,
+    inputs: Inputs = None,
+    output: Output = None,
+    encoding: Encoding = None,
+    explain: ExplainOpt = False,
+    in_place: InPlace = False,
+) -> None:
+    """Remove characters doubled by fake-bold rendering; keep legitimate repeats.
+
+    Example: echo '改革改革「「引擎引擎」」' | zhclean dedupe --explain
+    """
+    _run(ctx, Pipeline([Step("dedupe")]), inputs, output, encoding, explain, in_place=in_place)
+
+
+@app.command("join")
+def join_cmd(
+    ctx: typer.Context,
+    inputs: Inputs = None,
+    output: Output = None,
+    blank_lines: BlankLinesOpt = False,
+    keep_furniture: Annotated[
+        bool, typer.Option("--keep-furniture", help="Keep page numbers and running headers.")
+    ] = False,
+    encoding: Encoding = None,
+    explain: ExplainOpt = False,
+    in_place: InPlace = False,
+) -> None:
+    """Join lines broken mid-sentence (removing page furniture first); one paragraph per line.
+
+    Example: zhclean join page.txt --blank-lines
+    """
+    steps = [] if keep_furniture else [Step("furniture")]
+    steps.append(Step("join", JoinConfig(blank_lines=blank_lines)))
+    _run(ctx, Pipeline(steps), inputs, output, encoding, explain, in_place=in_place)
+
+
+@app.command("spacing")
+def spacing_cmd(
+    ctx: typer.Context,
+    inputs: Inputs = None,
+    output: Output = None,
+    latin_space: LatinSpaceOpt = LatinSpace.remove,
+    encoding: Encoding = None,
+    explain: ExplainOpt = False,
+    in_place: InPlace = False,
+) -> None:
+    """Remove spaces inside CJK text and around full-width punctuation.
+
+    Example: echo '這 場 改 革' | zhclean spacing
+    """
+    step = Step("spacing", SpacingConfig(latin_space=latin_space.value))
+    _run(ctx, Pipeline([step]), inputs, output, encoding, explain, in_place=in_place)
+
+
+@app.command("convert")
+def convert_cmd(
+    ctx: typer.Context,
+    inputs: Inputs = None,
+    config: Annotated[
+        str,
+        typer.Option(
+            "--config", "-c", metavar="CONFIG", help=f"OpenCC config: {', '.join(CONFIGS)}."
+        ),
+    ] = "t2s",
+    output: Output = None,
+    encoding: Encoding = None,
+    in_place: InPlace = False,
+) -> None:
+    """Convert Traditional <-> Simplified Chinese with OpenCC.
+
+    Example: echo '賦能產業騰飛' | zhclean convert -c hk2s
+    """
+    step = Step("convert", _convert_config(config))
+    _run(ctx, Pipeline([step]), inputs, output, encoding, in_place=in_place)
+
+
+@app.command("segment")
+def segment_cmd(
+    ctx: typer.Context,
+    inputs: Inputs = None,
+    output: Output = None,
+    delimiter: Annotated[str, typer.Option("--delimiter", "-d", help="Between words.")] = " ",
+    hmm: Annotated[bool, typer.Option("--hmm/--no-hmm", help="Guess unknown words (HMM).")] = True,
+    direct: Annotated[
+        bool, typer.Option("--direct", help="Segment Traditional text as is, not via Simplified.")
+    ] = False,
+    encoding: Encoding = None,
+    in_place: InPlace = False,
+) -> None:
+    """Segment words with jieba; one output line per input line.
+
+    Example: echo '改革引擎賦能產業騰飛' | zhclean segment
+    """
+    step = Step("segment", SegmentConfig(delimiter=delimiter, hmm=hmm, via_simplified=not direct))
+    _run(ctx, Pipeline([step]), inputs, output, encoding, in_place=in_place)
+
+
+def main() -> None:
+    """Console entry point: run the app; a broken pipe or Ctrl-C ends quietly."""
+    try:
+        app()
+    except BrokenPipeError:
+        _silence_stdout()
+        sys.exit(0)
+    except KeyboardInterrupt:
+        sys.stderr.write("zhclean: interrupted\n")
+        sys.exit(EXIT_INTERRUPTED)
+
+
+def _silence_stdout() -> None:
+    # Python flushes stdout at exit; point it at /dev/null so that flush cannot fail again.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass

@@ -1,0 +1,87 @@
+"""What every stage shares: the change record, the explained result and the registry.
+
+A stage is a pure function ``text -> text`` with a frozen config dataclass. It registers
+itself under a name so that the pipeline, the CLI and batch runs can look it up:
+
+>>> from zhclean.stages import get_stage
+>>> spec = get_stage("dedupe")
+>>> spec.run("改革改革「「引擎引擎」」", spec.config_type())
+'改革「引擎」'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+C = TypeVar("C")
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One edit a stage made: ``text[start:end]`` (offsets into the stage's input) became ``after``.
+
+    ``rule`` names the pattern or reason, so a user can audit a run.
+    """
+
+    stage: str
+    rule: str
+    start: int
+    end: int
+    before: str
+    after: str
+
+
+@dataclass(frozen=True, slots=True)
+class Explained:
+    """A stage's output together with the changes that produced it."""
+
+    text: str
+    changes: tuple[Change, ...] = ()
+
+
+@dataclass(frozen=True)
+class StageSpec(Generic[C]):
+    """A registered stage: its name, config type, and the two ways to run it."""
+
+    name: str
+    config_type: type[C]
+    run: Callable[[str, C], str]
+    explain: Callable[[str, C], Explained]
+    #: True for the only stages allowed to remove non-space characters (dedupe, furniture).
+    removes_text: bool = False
+    summary: str = ""
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+_REGISTRY: dict[str, StageSpec[Any]] = {}
+
+
+def register(spec: StageSpec[Any]) -> StageSpec[Any]:
+    """Add ``spec`` to the registry (a name may be registered once)."""
+    if spec.name in _REGISTRY and _REGISTRY[spec.name] is not spec:
+        raise ValueError(f"stage {spec.name!r} is already registered")
+    _REGISTRY[spec.name] = spec
+    return spec
+
+
+def registry() -> dict[str, StageSpec[Any]]:
+    """All registered stages by name (a copy)."""
+    return dict(_REGISTRY)
+
+
+def apply_changes(text: str, changes: list[Change] | tuple[Change, ...]) -> str:
+    """Replay non-overlapping ``changes`` (sorted by start) on ``text``.
+
+    >>> apply_changes("a  b", [Change("x", "r", 1, 3, "  ", " ")])
+    'a b'
+    """
+    out: list[str] = []
+    pos = 0
+    for ch in changes:
+        out.append(text[pos : ch.start])
+        out.append(ch.after)
+        pos = ch.end
+    out.append(text[pos:])
+    return "".join(out)

@@ -1,0 +1,112 @@
+"""The command line: input rules, exit codes, errors, pipes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from zhclean.cli import app
+
+runner = CliRunner()
+
+
+def zhclean(*args: str, input: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "-m", "zhclean", *args], input=input, capture_output=True, timeout=120
+    )
+
+
+def test_stdin_pipe() -> None:
+    r = runner.invoke(app, ["clean"], input="改革改革「「引擎引擎」」\n")
+    assert r.exit_code == 0
+    assert r.stdout == "改革「引擎」\n"
+
+
+def test_dash_reads_stdin() -> None:
+    r = runner.invoke(app, ["dedupe", "-"], input="園區園區。。\n")
+    assert r.stdout == "園區。\n"
+
+
+def test_version_names_engines() -> None:
+    r = zhclean("--version")
+    assert r.returncode == 0
+    assert r.stdout.startswith(b"zhclean ") and b"jieba" in r.stdout
+
+
+def test_every_command_has_help_with_example() -> None:
+    for cmd in ["clean", "normalize", "dedupe", "join", "spacing", "convert", "segment"]:
+        r = runner.invoke(app, [cmd, "--help"])
+        assert r.exit_code == 0, cmd
+        assert "Example" in r.stdout, cmd
+
+
+def test_missing_file_is_one_line_error() -> None:
+    r = zhclean("clean", "does-not-exist.txt")
+    assert r.returncode == 3
+    assert r.stderr.decode().strip().count("\n") == 0
+    assert b"Traceback" not in r.stderr
+
+
+def test_unknown_config_lists_valid_ones() -> None:
+    r = zhclean("convert", "-c", "x2y", input=b"abc")
+    assert r.returncode == 2
+    err = r.stderr.decode()
+    assert "hk2s" in err and err.strip().count("\n") == 0
+
+
+def test_binary_input_is_an_error(tmp_path: Path) -> None:
+    p = tmp_path / "bin.txt"
+    p.write_bytes(b"\x00\x01\x02" * 100)
+    r = zhclean("clean", str(p))
+    assert r.returncode == 3 and b"Traceback" not in r.stderr
+
+
+def test_gbk_input_is_decoded(tmp_path: Path) -> None:
+    p = tmp_path / "gbk.txt"
+    p.write_bytes("改革开放以来，我国经济社会发展取得了举世瞩目的成就。\n".encode("gbk"))
+    r = zhclean("clean", str(p))
+    assert r.returncode == 0
+    assert r.stdout.decode() == "改革开放以来，我国经济社会发展取得了举世瞩目的成就。\n"
+
+
+def test_output_file_and_refuse_to_overwrite_input(tmp_path: Path) -> None:
+    src = tmp_path / "in.txt"
+    src.write_text("這 場 改 革\n", encoding="utf-8")
+    out = tmp_path / "out.txt"
+    assert zhclean("clean", str(src), "-o", str(out)).returncode == 0
+    assert out.read_text(encoding="utf-8") == "這場改革\n"
+    r = zhclean("clean", str(src), "-o", str(src))
+    assert r.returncode == 2
+    assert src.read_text(encoding="utf-8") == "這 場 改 革\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.txt", "out.txt"]
+
+
+def test_in_place(tmp_path: Path) -> None:
+    src = tmp_path / "in.txt"
+    src.write_text("這 場 改 革\n", encoding="utf-8")
+    assert zhclean("clean", "--in-place", str(src)).returncode == 0
+    assert src.read_text(encoding="utf-8") == "這場改革\n"
+
+
+def test_check_mode(tmp_path: Path) -> None:
+    src = tmp_path / "in.txt"
+    src.write_text("這 場 改 革\n", encoding="utf-8")
+    assert zhclean("clean", "--check", str(src)).returncode == 1
+    src.write_text("這場改革\n", encoding="utf-8")
+    assert zhclean("clean", "--check", str(src)).returncode == 0
+
+
+def test_broken_pipe_exits_quietly() -> None:
+    text = ("永州經濟技術開發區猶如區域經濟浪潮中的一艘巨輪。\n\n" * 20000).encode()
+    proc = subprocess.run(
+        f"{sys.executable} -m zhclean clean | head -1",
+        shell=True,
+        input=text,
+        capture_output=True,
+        timeout=120,
+    )
+    assert proc.stdout.decode().startswith("永州")
+    assert b"Traceback" not in proc.stderr and b"Error" not in proc.stderr

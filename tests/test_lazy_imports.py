@@ -1,0 +1,47 @@
+"""A command that does not segment never imports jieba; one that does not convert, no opencc."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+PROBE = """
+import sys
+from typer.testing import CliRunner
+from zhclean.cli import app
+r = CliRunner().invoke(app, {args!r}, input="賦能產業騰飛\\n")
+assert r.exit_code == 0, r.output
+print(",".join(m for m in ("jieba", "opencc", "rjieba") if m in sys.modules))
+"""
+
+
+@pytest.mark.parametrize(
+    ("args", "loaded"),
+    [
+        (["clean"], ""),
+        (["dedupe"], ""),
+        (["join"], ""),
+        (["clean", "-c", "hk2s"], "opencc"),
+        (["convert", "-c", "t2s"], "opencc"),
+    ],
+)
+def test_heavy_modules_load_only_when_used(args: list[str], loaded: str) -> None:
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE.format(args=args)], capture_output=True, text=True, timeout=60
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == loaded
+
+
+def test_segment_loads_a_segmenter() -> None:
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE.format(args=["segment", "--direct"])],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr
+    assert "jieba" in out.stdout or "rjieba" in out.stdout
+    assert "opencc" not in out.stdout
