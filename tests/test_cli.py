@@ -110,3 +110,11 @@ def test_broken_pipe_exits_quietly() -> None:
     )
     assert proc.stdout.decode().startswith("永州")
     assert b"Traceback" not in proc.stderr and b"Error" not in proc.stderr
+
+
+def test_explain_reports_on_stderr_and_keeps_stdout_clean() -> None:
+    r = zhclean("clean", "--explain", input="標題\n改革改革「「引擎引擎」」\n".encode())
+    assert r.returncode == 0
+    assert r.stdout.decode() == "標題\n改革「引擎」\n"
+    lines = r.stderr.decode().splitlines()
+    assert "-:2:3\tdedupe\trun\t'改革' -> ''" in lines

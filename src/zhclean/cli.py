@@ -134,12 +134,29 @@ def _lines_of(name: str, stack: ExitStack, encoding: str | None) -> Iterator[str
     return lines
 
 
-def _report(name: str, explained: list[tuple[str, Explained]]) -> None:
+def _report(name: str, block: str, explained: list[tuple[str, Explained]], line_base: int) -> None:
+    """One line per change on stderr: ``file:line:col  stage  rule  'before' -> 'after'``.
+
+    Stages before ``join`` keep the line structure, so their positions are lines of the input
+    file; ``join`` reports the input line whose break it joined or kept; later stages report
+    output paragraphs (``¶N``).
+    """
+    text = block
+    joined = False
     for stage, result in explained:
         for ch in result.changes:
-            sys.stderr.write(
-                f"{name}\t{stage}\t{ch.rule}\t@{ch.start}-{ch.end}\t{ch.before!r} -> {ch.after!r}\n"
-            )
+            if stage == "join":
+                where = f"{line_base + ch.start + 1}"
+            elif joined:
+                para = text.count("\n", 0, ch.start) + 1
+                where = f"¶{para}"
+            else:
+                line = text.count("\n", 0, ch.start)
+                col = ch.start - (text.rfind("\n", 0, ch.start) + 1) + 1
+                where = f"{line_base + line + 1}:{col}"
+            sys.stderr.write(f"{name}:{where}\t{stage}\t{ch.rule}\t{ch.before!r} -> {ch.after!r}\n")
+        joined = joined or stage == "join"
+        text = result.text
 
 
 def _run(
@@ -165,10 +182,12 @@ def _run(
     def results(name: str, stack: ExitStack) -> Iterator[str]:
         from .pipeline import iter_blocks
 
+        line_base = 0
         for block in iter_blocks(_lines_of(name, stack, encoding)):
             if explain:
                 explained = pipeline.explain(block)
-                _report(name, explained)
+                _report(name, block, explained, line_base)
+                line_base += block.count("\n")
                 out = explained[-1][1].text if explained else block
                 if out and not out.endswith("\n"):
                     out += "\n"
