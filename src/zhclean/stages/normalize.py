@@ -26,6 +26,8 @@ Each change ``normalize_explain`` reports carries a rule name:
 - ``replacement-char``: NUL and noncharacters (glyphs the extractor could not map) -> U+FFFD;
   an existing U+FFFD is reported and kept.
 - ``private-use``: private-use characters (broken font maps) are reported and kept.
+- ``unmapped-radical``: U+2E80 CJK RADICAL REPEAT, the one radical that stands for no
+  ideograph, is reported and kept.
 """
 
 from __future__ import annotations
@@ -89,8 +91,10 @@ RULE_SWITCHES = (
 # CJK Radicals Supplement -> equivalent unified ideograph, the U+2E80 block of the Unicode
 # Character Database file EquivalentUnifiedIdeograph.txt (Unicode 15.0), field for field.
 # unicodedata cannot give these: NFKC maps only U+2E9F and U+2EF3, and the names ("CJK RADICAL
-# C-SIMPLIFIED SEE") do not name the target. Every assigned code point of the block (all but the
-# unassigned U+2E80 and U+2E9A) has an entry, so none is left unmapped.
+# C-SIMPLIFIED SEE") do not name the target. Every assigned code point of the block has an
+# entry but U+2E80 CJK RADICAL REPEAT, a repeat mark that stands for no ideograph: it is kept
+# and reported (rule ``unmapped-radical``), and so is any radical whose ideograph is newer than
+# the running Python's Unicode data.
 # tests/test_normalize.py checks this excerpt against the UCD file where it is installed
 # (Debian: unicode-data) and against NFKC where NFKC maps.
 _EQUIVALENT_SUPPLEMENT = (
@@ -119,7 +123,9 @@ def _radicals() -> dict[int, str]:
     table = {cp: unicodedata.normalize("NFKC", chr(cp)) for cp in KANGXI}
     for item in _EQUIVALENT_SUPPLEMENT.split():
         radical, ideograph = item.split(":")
-        table[int(radical, 16)] = chr(int(ideograph, 16))
+        # U+2E95's ideograph U+2B739 came with Unicode 15.0: an older Python keeps U+2E95
+        if unicodedata.category(chr(int(ideograph, 16))) != "Cn":
+            table[int(radical, 16)] = chr(int(ideograph, 16))
     return table
 
 
@@ -513,13 +519,19 @@ def normalize_explain(text: str, config: NormalizeConfig = DEFAULT) -> Explained
                 lo, hi = back(lo), back(hi - 1) + 1
             changes.append(Change(NAME, rule, lo, hi, original[lo:hi], rep))
     for m in _REPORTED.finditer(original):
-        rule = "replacement-char" if m.group() == "\ufffd" else "private-use"
+        rule = _REPORTED_RULES.get(m.group(), "private-use")
         changes.append(Change(NAME, rule, m.start(), m.end(), m.group(), m.group()))
     changes.sort(key=lambda c: (c.start, c.end))
     return Explained(text, tuple(changes))
 
 
-_REPORTED = re.compile(f"[{_PRIVATE_USE}\ufffd]")
+UNMAPPED_RADICALS = [
+    cp for cp in SUPPLEMENT if unicodedata.category(chr(cp)) != "Cn" and cp not in RADICALS
+]
+_REPORTED = re.compile(f"[{_PRIVATE_USE}\ufffd{_cls(UNMAPPED_RADICALS)}]")
+_REPORTED_RULES = {"\ufffd": "replacement-char"} | {
+    chr(cp): "unmapped-radical" for cp in UNMAPPED_RADICALS
+}
 
 
 SPEC = register(
