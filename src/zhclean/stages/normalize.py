@@ -335,7 +335,7 @@ def _url_spans(text: str) -> list[tuple[int, int]]:
 
 
 def _in_spans(pos: int, spans: list[tuple[int, int]]) -> bool:
-    k = bisect_right(spans, (pos, len(spans) and 1 << 62)) - 1
+    k = bisect_right(spans, (pos, 1 << 62)) - 1
     return k >= 0 and spans[k][0] <= pos < spans[k][1]
 
 
