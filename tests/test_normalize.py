@@ -190,6 +190,15 @@ def test_only_pairs_invisibles_and_controls_remove_characters(
             assert len(c.after) == len(c.before) == 1, c
 
 
+@settings(max_examples=500, deadline=None)
+@given(st.text(st.sampled_from(list("中文甲(),;:!?（）「」x1 .\n")), max_size=40))
+def test_cjk_punct_is_idempotent(text: str) -> None:
+    config = NormalizeConfig(cjk_punct=True)
+    once = normalize(text, config)
+    assert normalize(once, config) == once
+    assert apply_changes(text, normalize_explain(text, config).changes) == once
+
+
 @settings(max_examples=200, deadline=None)
 @given(TEXT)
 def test_output_has_no_radical_or_compatibility_ideograph(text: str) -> None:

@@ -295,21 +295,29 @@ _HALF_TO_FULL = {c: chr(ord(c) + 0xFEE0) for c in ",;:!?()"}
 _LEFT = HAN + "」』）】〕》〉"
 _RIGHT = HAN + "「『（【〔《〈"
 _URL_CHARS = r"[^\s<>\"'，。、；！？「」『』（）《》【】]"
-_IS_LEFT = re.compile(f"[{_LEFT}]")
 _IS_HAN = re.compile(f"[{HAN}]")
 
 
-_IS_RIGHT = re.compile(f"[{_RIGHT}]")
+_PAREN = re.compile("\\([^()（）\\n]{1,64}\\)")
 
 
-def _paren_edits(m: re.Match[str]) -> list[Edit]:
-    """``(注释)`` with Han inside and Han (or a CJK bracket) outside -> ``（注释）``."""
-    s, i, j = m.string, m.start(), m.end()
-    if not _IS_HAN.search(s, i, j):
-        return []
-    if not (_IS_LEFT.match(s[i - 1 : i]) or _IS_RIGHT.match(s[j : j + 1])):
-        return []
-    return [(i, i + 1, "（", "punct"), (j - 1, j, "）", "punct")]
+def _paren_edits(text: str, urls: list[tuple[int, int]]) -> list[Edit]:
+    """``(注释)`` with Han inside and a Han character just outside -> ``（注释）``.
+
+    Only Han neighbours count (not brackets), so that converting one pair never changes the
+    decision for another: one pass is a fixpoint.
+    """
+    edits: list[Edit] = []
+    for m in _PAREN.finditer(text):
+        i, j = m.span()
+        if urls and _in_spans(i, urls):
+            continue
+        if not _IS_HAN.search(text, i, j):
+            continue
+        if not (_IS_HAN.match(text[i - 1 : i]) or _IS_HAN.match(text[j : j + 1])):
+            continue
+        edits += [(i, i + 1, "（", "punct"), (j - 1, j, "）", "punct")]
+    return edits
 
 
 _URL = re.compile(f"(?:[A-Za-z][A-Za-z0-9+.-]*://|www\\.){_URL_CHARS}+")
@@ -320,7 +328,6 @@ def _pass3(cfg: NormalizeConfig) -> re.Pattern[str] | None:
     # Every alternative starts with one of a few characters, so that the scan stays fast.
     alts = []
     if cfg.cjk_punct:
-        alts.append("(?P<paren>\\([^()\\n]{1,64}\\))")
         # the character first, then its neighbours: a lookbehind first would run everywhere
         alts.append(f"(?P<punct>[,;:!?])(?<=[{_LEFT}].)(?=[ \\t]*(?:[{_RIGHT}]|\\n|\\f|\\Z))")
     if cfg.fullwidth:
@@ -339,28 +346,13 @@ def _in_spans(pos: int, spans: list[tuple[int, int]]) -> bool:
     return k >= 0 and spans[k][0] <= pos < spans[k][1]
 
 
-def _edits3(
-    text: str,
-    pattern: re.Pattern[str],
-    urls: list[tuple[int, int]],
-    pos: int = 0,
-    endpos: int | None = None,
-) -> list[Edit]:
+def _edits3(text: str, pattern: re.Pattern[str], urls: list[tuple[int, int]]) -> list[Edit]:
     """The edits of the last pass; ``punct`` leaves URLs alone (``?`` ``:`` ``,`` are theirs)."""
     edits: list[Edit] = []
-    end = len(text) if endpos is None else endpos
-    for m in pattern.finditer(text, pos, end):
-        kind = m.lastgroup
-        if kind == "fw":
+    for m in pattern.finditer(text):
+        if m.lastgroup == "fw":
             edits.append((m.start(), m.end(), _FW_TO_ASCII[m.group()], "fullwidth"))
-            continue
-        inside_url = bool(urls) and _in_spans(m.start(), urls)
-        if kind == "paren":
-            outer = [] if inside_url else _paren_edits(m)
-            edits.extend(outer[:1])
-            edits.extend(_edits3(text, pattern, urls, m.start() + 1, m.end()))
-            edits.extend(outer[1:])
-        elif not inside_url:
+        elif not (urls and _in_spans(m.start(), urls)):
             edits.append((m.start(), m.end(), _HALF_TO_FULL[m.group()], "punct"))
     return edits
 
@@ -450,7 +442,10 @@ def normalize(text: str, config: NormalizeConfig = DEFAULT) -> str:
     p3 = _pass3(config)
     if p3 is not None:
         if config.cjk_punct:
-            text = _apply(text, _edits3(text, p3, _url_spans(text)))
+            # brackets first: the marks next to them then see the brackets they will keep
+            urls = _url_spans(text)
+            text = _apply(text, _paren_edits(text, urls))
+            text = _apply(text, _edits3(text, p3, urls))
         elif p3.search(text):
             text = p3.sub(lambda m: _FW_TO_ASCII[m.group()], text)
     return text
@@ -505,7 +500,11 @@ def normalize_explain(text: str, config: NormalizeConfig = DEFAULT) -> Explained
     text = _apply(text, passes[-1])
     p3 = _pass3(config)
     if p3 is not None:
-        passes.append(_edits3(text, p3, _url_spans(text)))
+        urls = _url_spans(text)
+        if config.cjk_punct:
+            passes.append(_paren_edits(text, urls))
+            text = _apply(text, passes[-1])
+        passes.append(_edits3(text, p3, urls))
         text = _apply(text, passes[-1])
 
     backs = [_Back(edits) for edits in passes]
