@@ -23,6 +23,7 @@ from .pipeline import Pipeline, Step
 from .stages.base import Explained
 from .stages.convert import CONFIGS, ConvertConfig, UnknownConfigError
 from .stages.join import JoinConfig
+from .stages.normalize import RULE_SWITCHES, NormalizeConfig
 from .stages.segment import SegmentConfig
 from .stages.spacing import SpacingConfig
 
@@ -40,6 +41,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+NormRule = Enum("NormRule", {name: name for name in RULE_SWITCHES}, type=str)  # type: ignore[misc]
 
 
 class LatinSpace(str, Enum):
@@ -263,6 +267,25 @@ BlankLinesOpt = Annotated[
 ]
 
 
+NormOffOpt = Annotated[
+    list[NormRule] | None,
+    typer.Option(
+        "--norm-off",
+        metavar="RULE",
+        help=f"Switch a normalize rule off (repeatable): {', '.join(RULE_SWITCHES)}.",
+        show_default=False,
+    ),
+]
+CjkPunctOpt = Annotated[
+    bool,
+    typer.Option("--cjk-punct", help="Make , ; : ! ? ( ) between Han characters full-width."),
+]
+
+
+def _normalize_config(off: list[NormRule] | None, cjk_punct: bool) -> NormalizeConfig:
+    return NormalizeConfig(**{r.value: False for r in off or []}, cjk_punct=cjk_punct)
+
+
 # --- commands ------------------------------------------------------------------------------
 
 
@@ -278,6 +301,8 @@ def clean(
     ] = False,
     blank_lines: BlankLinesOpt = False,
     latin_space: LatinSpaceOpt = LatinSpace.remove,
+    norm_off: NormOffOpt = None,
+    cjk_punct: CjkPunctOpt = False,
     encoding: Encoding = None,
     explain: ExplainOpt = False,
     check: Annotated[
@@ -294,6 +319,7 @@ def clean(
         segment=segment,
         furniture=not keep_furniture,
         configs={
+            "normalize": _normalize_config(norm_off, cjk_punct),
             "join": JoinConfig(blank_lines=blank_lines),
             "spacing": SpacingConfig(latin_space=latin_space.value),
         },
@@ -306,15 +332,18 @@ def normalize(
     ctx: typer.Context,
     inputs: Inputs = None,
     output: Output = None,
+    norm_off: NormOffOpt = None,
+    cjk_punct: CjkPunctOpt = False,
     encoding: Encoding = None,
     explain: ExplainOpt = False,
     in_place: InPlace = False,
 ) -> None:
     """Normalise code points: radicals, compatibility ideographs, full-width ASCII, invisibles.
 
-    Example: zhclean normalize page.txt --explain
+    Example: zhclean normalize page.txt --explain --norm-off fullwidth
     """
-    _run(ctx, Pipeline([Step("normalize")]), inputs, output, encoding, explain, in_place=in_place)
+    step = Step("normalize", _normalize_config(norm_off, cjk_punct))
+    _run(ctx, Pipeline([step]), inputs, output, encoding, explain, in_place=in_place)
 
 
 @app.command()
