@@ -21,8 +21,8 @@ How a break is judged, as a careful reader would:
 * a line can never start with ``，。」`` … (the rule every CJK typesetter follows), so such a line
   always continues the previous one.
 
->>> join_lines("湖南匯科電子科技有限公司的董\\n事長羅核，滿臉喜悅地分享了一個喜訊。\\n")
-'湖南匯科電子科技有限公司的董事長羅核，滿臉喜悅地分享了一個喜訊。\\n'
+>>> join_lines("8月18日，湖南匯科電子科技有限公司的董\\n事長羅核，滿臉喜悅地分享了一個喜訊。\\n")
+'8月18日，湖南匯科電子科技有限公司的董事長羅核，滿臉喜悅地分享了一個喜訊。\\n'
 >>> join_lines("一、總則\\n（一）本辦法適用於全區。\\n")
 '一、總則\\n（一）本辦法適用於全區。\\n'
 >>> join_lines("a new tech-\\nnology for well-\\nknown ends\\n")
@@ -54,15 +54,12 @@ class JoinConfig:
         part of a run of similar lines.
     max_column: a line wider than this (in CJK character widths) is taken as a whole paragraph,
         not as a wrapped column line.
-    heading_ratio: a line without sentence punctuation that starts a paragraph is a heading,
-        byline or title when it is at most this share of its column's width.
     """
 
     blank_lines: bool = False
     tolerance: float = 1.5
     window: int = 5
     max_column: float = 120.0
-    heading_ratio: float = 0.75
 
 
 DEFAULT = JoinConfig()
@@ -76,6 +73,8 @@ _SENT_END = re.compile(rf"(?:[{re.escape(_TERMINAL)}]|(?<=[A-Za-z)\]])\.)[{re.es
 _SENT_PUNCT = re.compile(r"[，。；！？,;!?]|(?<=[A-Za-z])\.\s")
 # No line may start with these (kinsoku): such a line always continues the previous one.
 _NO_START = set("，。、；：！？）」』】〕》〉…‧·,;:!?)]}％%")
+# A line ending with clause punctuation continues (；and ：do not end a sentence).
+_CLAUSE_END = set("，、；：,;:")
 # A line ending with an opening bracket or quote always continues.
 _NO_END = set("（「『【〔《〈“‘([{")
 
@@ -84,8 +83,8 @@ _LIST_ITEM = re.compile(
     r"|[（(][一二三四五六七八九十百\d]{1,3}[）)]"
     r"|\d{1,3}(?:[.．]\d{1,3})*[、.．)）](?![\d.．])"
     r"|[A-Za-z][.)](?=\s)"
-    r"|[•·●○■□◆◇▪►▶✓✔※\-–—*+](?=\s|[^\s\-–—*+])(?![\-–—])"
-    r"|第[一二三四五六七八九十百千〇零\d]+[章節节條条款篇部編编回]"
+    r"|[•●○■□◆◇▪►▶✓✔※\ue000-\uf8ff]|[\-–*+·](?=\s)"
+    r"|第\s*[一二三四五六七八九十百千〇零\d]+(?:[.．]\d+)*\s*[章節节條条款篇部編编回]"
     r"|[①-⑳⑴-⒇⒈-⒛㈠-㈩❶-❿])"
 )
 _CAPTION = re.compile(
@@ -93,7 +92,7 @@ _CAPTION = re.compile(
     r"(?=[\s:：.．、]|[^\d])"
 )
 # A cell of a table or a stray number: digits and number punctuation only.
-_NUMERIC = re.compile(r"^[\d.,，．%％～~\-–—/:+×()（）\s]+$")
+_NUMERIC = re.compile(r"^[\d.,．%％～~\-–—/:+×()（）\s]+$")
 # Table-like row: two or more gaps of two or more spaces (or tabs) between cells.
 _CELL_GAP = re.compile(r"(?:[ \u3000]{2,}|\t)")
 _HYPHEN_END = re.compile(r"(?<![-A-Za-z])([A-Za-z]*[a-z])-$")
@@ -165,8 +164,10 @@ def _parse(text: str) -> list[_Line]:
 
 
 def _is_table_row(s: str) -> bool:
-    cells = [c for c in _CELL_GAP.split(s) if c.strip()]
-    return len(cells) >= 3 or (len(cells) == 2 and all(len(c.strip()) >= 2 for c in cells))
+    cells = [c.strip() for c in _CELL_GAP.split(s) if c.strip()]
+    if len(cells) < 2 or _SENT_PUNCT.search(s) or all(len(c) == 1 for c in cells):
+        return False  # prose with a wide space, or letter-spaced text
+    return len(cells) >= 3 or all(2 <= len(c) <= 12 for c in cells) and not _LIST_ITEM.match(s)
 
 
 def _ends_sentence(s: str) -> bool:
@@ -194,6 +195,7 @@ class _Layout:
             size[r] = size.get(r, 0) + 1
             prose[r] = prose.get(r, False) or bool(_SENT_PUNCT.search(lines[i].text))
         self.run = run
+        self.run_size = [size[r] for r in run]
         self.column = [self._column(i, run, size, prose) for i in range(n)]
 
     def _column(
@@ -213,6 +215,8 @@ class _Layout:
     def wrapped_context(self, i: int) -> bool:
         """Some other line of ``i``'s run reaches the edge mid-sentence: this is wrapped text."""
         r = self.run[i]
+        if self.run_size[i] < 3:
+            return False
         for j in range(max(0, i - 2), min(len(self.w), i + 3)):
             same = j != i and self.run[j] == r
             if same and not _ends_sentence(self.lines[j].text) and not self.short(j):
@@ -221,14 +225,13 @@ class _Layout:
 
 
 def _heading_like(lay: _Layout, i: int) -> bool:
-    """Short, no sentence punctuation inside or at the end: a heading, byline or title."""
+    """Short, no sentence punctuation inside or at the end: a heading, byline, label or cell."""
     s = lay.lines[i].text
     return (
-        lay.w[i] <= lay.cfg.heading_ratio * lay.column[i]
+        lay.short(i)
         and not _SENT_PUNCT.search(s)
-        and s[-1] not in "，、：:,;；"
+        and s[-1] not in _CLAUSE_END
         and not _ends_sentence(s)
-        and lay.w[i] <= 40
     )
 
 
@@ -248,7 +251,7 @@ def _verse(lay: _Layout, i: int) -> bool:
     )
 
 
-def _decide(lay: _Layout, i: int, starts_paragraph: bool) -> tuple[bool, str]:
+def _decide(lay: _Layout, i: int, plain: bool) -> tuple[bool, str]:
     """Whether line ``i`` continues on line ``i + 1``, and why."""
     cur, nxt = lay.lines[i], lay.lines[i + 1]
     a, b = cur.text, nxt.text
@@ -264,7 +267,7 @@ def _decide(lay: _Layout, i: int, starts_paragraph: bool) -> tuple[bool, str]:
         return False, "keep: caption"
     if _is_table_row(a) or _is_table_row(b):
         return False, "keep: table row"
-    if (_NUMERIC.match(a) or _NUMERIC.match(b)) and (lay.short(i) or lay.short(i + 1)):
+    if _NUMERIC.match(a) or _NUMERIC.match(b):
         return False, "keep: number or table cell"
     if _verse(lay, i) and _verse(lay, i + 1):
         return False, "keep: verse line"
@@ -282,12 +285,10 @@ def _decide(lay: _Layout, i: int, starts_paragraph: bool) -> tuple[bool, str]:
         if not lay.wrapped_context(i):
             return False, "keep: sentence end, no wrapped lines around it"
         return True, "join: sentence end at the column edge"
-    if starts_paragraph and _heading_like(lay, i):
-        return False, "keep: heading, byline or title (short, no sentence punctuation)"
-    if nxt.indent and not cur.indent and lay.short(i):
-        return False, "keep: short line, next line indented"
-    if nxt.gap and nxt.page is False and lay.short(i) and _heading_like(lay, i + 1):
-        return False, "keep: short line before a blank line and a heading"
+    if a[-1] in _CLAUSE_END:
+        return True, "join: line ends with clause punctuation"
+    if plain and _heading_like(lay, i):
+        return False, "keep: short line without sentence punctuation (heading, byline, label)"
     return True, "join: line ends mid-sentence"
 
 
@@ -318,9 +319,10 @@ def _join_once(text: str, config: JoinConfig) -> Explained:
     paragraphs: list[str] = []
     changes: list[Change] = []
     parts: list[str] = [lines[0].text]
-    starts = True
+    # the paragraph so far has no sentence punctuation: it may still be a heading or a title
+    plain = not _SENT_PUNCT.search(lines[0].text)
     for i in range(len(lines) - 1):
-        joined, why = _decide(lay, i, starts)
+        joined, why = _decide(lay, i, plain)
         cur, nxt = lines[i], lines[i + 1]
         sep = text[cur.end : nxt.start]
         if joined:
@@ -331,12 +333,12 @@ def _join_once(text: str, config: JoinConfig) -> Explained:
             else:
                 changes.append(Change(NAME, why, cur.end, nxt.start, sep, between))
             parts.append(between + nxt.text)
-            starts = False
+            plain = plain and not _SENT_PUNCT.search(nxt.text)
         else:
             paragraphs.append("".join(parts))
             parts = [nxt.text]
             changes.append(Change(NAME, why, cur.end, nxt.start, sep, "\n"))
-            starts = True
+            plain = not _SENT_PUNCT.search(nxt.text)
     paragraphs.append("".join(parts))
     joiner = "\n\n" if config.blank_lines else "\n"
     return Explained(joiner.join(paragraphs) + "\n", tuple(changes))
@@ -350,7 +352,7 @@ def join_explain(text: str, config: JoinConfig = DEFAULT) -> Explained:
     output puts there: nothing or a space when joined, a newline when kept. The ``rule`` starts
     with ``join:`` or ``keep:`` and says why.
 
-    >>> r = join_explain("永州經開區獲得了涉企社會保\\n\\n障、生態環保及公共服務職能18項。\\n")
+    >>> r = join_explain("改革後，永州經開區獲得了涉企社會保\\n\\n障、生態環保及公共服務職能18項。\\n")
     >>> [(c.rule, c.before, c.after) for c in r.changes]
     [('join: line ends mid-sentence', '\\n\\n', '')]
     """
