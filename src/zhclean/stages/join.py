@@ -167,7 +167,9 @@ def _is_table_row(s: str) -> bool:
     cells = [c.strip() for c in _CELL_GAP.split(s) if c.strip()]
     if len(cells) < 2 or _SENT_PUNCT.search(s) or all(len(c) == 1 for c in cells):
         return False  # prose with a wide space, or letter-spaced text
-    return len(cells) >= 3 or all(2 <= len(c) <= 12 for c in cells) and not _LIST_ITEM.match(s)
+    if len(cells) >= 3:
+        return True
+    return all(2 <= len(c) <= 12 for c in cells) and not _LIST_ITEM.match(s)
 
 
 def _ends_sentence(s: str) -> bool:
@@ -352,7 +354,7 @@ def join_explain(text: str, config: JoinConfig = DEFAULT) -> Explained:
     output puts there: nothing or a space when joined, a newline when kept. The ``rule`` starts
     with ``join:`` or ``keep:`` and says why.
 
-    >>> r = join_explain("改革後，永州經開區獲得了涉企社會保\\n\\n障、生態環保及公共服務職能18項。\\n")
+    >>> r = join_explain("改革後，永州經開區獲得了涉企社會保\\n\\n障、生態環保及服務職能18項。\\n")
     >>> [(c.rule, c.before, c.after) for c in r.changes]
     [('join: line ends mid-sentence', '\\n\\n', '')]
     """
