@@ -12,8 +12,8 @@ candidates, so a number in a table or a formula is never taken for a page number
 
 >>> remove_furniture("正文第一段。\\n— 3 —\\n\\f正文第二段。\\n第 4 頁\\n")
 '正文第一段。\\n\\x0c正文第二段。\\n'
->>> remove_furniture("公式\\n3\\n推導如下\\n")
-'公式\\n3\\n推導如下\\n'
+>>> remove_furniture("第一行\\n第二行\\n公式\\n3\\n推導如下\\n第五行\\n第六行\\n")
+'第一行\\n第二行\\n公式\\n3\\n推導如下\\n第五行\\n第六行\\n'
 """
 
 from __future__ import annotations
