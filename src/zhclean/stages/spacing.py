@@ -36,10 +36,16 @@ class SpacingConfig:
 
 DEFAULT = SpacingConfig()
 
-_SP = "[ \u3000\t]+"
+_SP = "[ \u3000\t\u00a0]+"
 # space between two CJK characters or CJK punctuation
 _CJK_GAP = re.compile(rf"(?<=[{CJK}{CJK_PUNCT}]){_SP}(?=[{CJK}{CJK_PUNCT}])")
-_LATIN_GAP = re.compile(rf"(?<=[{CJK}])[ \t]+(?=[A-Za-z0-9])|(?<=[A-Za-z0-9%])[ \t]+(?=[{CJK}])")
+_LATIN_GAP = re.compile(
+    rf"(?<=[{CJK}]){_SP}(?=[A-Za-z0-9])|(?<=[A-Za-z0-9%])[ \t\u3000\u00a0]+(?=[{CJK}])"
+)
+# space between a Latin letter, digit or ASCII punctuation and full-width punctuation: never wanted
+_PUNCT_GAP = re.compile(
+    rf"(?<=[\x21-\x7e]){_SP}(?=[{CJK_PUNCT}])|(?<=[{CJK_PUNCT}]){_SP}(?=[\x21-\x7e])"
+)
 _LATIN_TOUCH = re.compile(rf"(?<=[{CJK}])(?=[A-Za-z0-9])|(?<=[A-Za-z0-9%])(?=[{CJK}])")
 _HAN_WORD = re.compile(rf"[{CJK}]")
 
@@ -50,7 +56,9 @@ def _is_label_line(line: str, cfg: SpacingConfig) -> bool:
     if not stripped or len(stripped) > cfg.short_line or " " not in stripped:
         return False
     words = stripped.split()
-    return all(len(w) >= 2 for w in words) and not any(p in stripped for p in "，。；：！？")
+    if any(len(w) < 2 or not _HAN_WORD.search(w) for w in words):
+        return False  # letter-spaced text (這 場 改 革) or a number: not a label
+    return not any(p in stripped for p in "，。；：！？")
 
 
 def spacing_explain(text: str, config: SpacingConfig = DEFAULT) -> Explained:
@@ -59,21 +67,17 @@ def spacing_explain(text: str, config: SpacingConfig = DEFAULT) -> Explained:
     pos = 0
     for line in text.splitlines(keepends=True):
         body = line.rstrip("\r\n")
-        if not _is_label_line(body, config):
-            for m in _CJK_GAP.finditer(body):
-                changes.append(
-                    Change(NAME, "cjk-gap", pos + m.start(), pos + m.end(), m.group(), "")
-                )
-            if config.latin_space == "remove":
-                for m in _LATIN_GAP.finditer(body):
-                    changes.append(
-                        Change(NAME, "latin-gap", pos + m.start(), pos + m.end(), m.group(), "")
-                    )
-            elif config.latin_space == "add":
-                for m in _LATIN_TOUCH.finditer(body):
-                    changes.append(
-                        Change(NAME, "latin-add", pos + m.start(), pos + m.start(), "", " ")
-                    )
+        rules = [("punct-gap", _PUNCT_GAP)]
+        if not _is_label_line(body, config):  # a byline or a heading keeps its word spaces
+            rules.append(("cjk-gap", _CJK_GAP))
+        if config.latin_space == "remove":
+            rules.append(("latin-gap", _LATIN_GAP))
+        for rule, rx in rules:
+            for m in rx.finditer(body):
+                changes.append(Change(NAME, rule, pos + m.start(), pos + m.end(), m.group(), ""))
+        if config.latin_space == "add":
+            for m in _LATIN_TOUCH.finditer(body):
+                changes.append(Change(NAME, "latin-add", pos + m.start(), pos + m.start(), "", " "))
         pos += len(line)
     changes.sort(key=lambda c: (c.start, c.end))
     return Explained(apply_changes(text, changes), tuple(changes))
