@@ -50,7 +50,7 @@ _SP = r"[ \t\u3000]*"
 _N = r"(?:\d{1,4}|[ivxlcdmIVXLCDM]{1,7})"
 _PAGE_NO = re.compile(
     rf"^{_SP}(?:"
-    rf"[-—–－~·•]?{_SP}\d{{1,4}}{_SP}[-—–－~·•]?"  # 12  - 12 -  — 12 —
+    rf"[-—–－~·•]{{0,2}}{_SP}\d{{1,4}}{_SP}[-—–－~·•]{{0,2}}"  # 12  - 12 -  — 12 —
     rf"|[-—–－]{_SP}{_N}{_SP}[-—–－]"  # - iv -
     rf"|第{_SP}[\d一二三四五六七八九十百]{{1,6}}{_SP}[頁页](?:{_SP}[,，/、]?{_SP}共{_SP}\d{{1,4}}{_SP}[頁页])?"
     rf"|(?:[Pp]age|PAGE){_SP}{_N}(?:{_SP}(?:of|/){_SP}\d{{1,4}})?"
@@ -100,11 +100,6 @@ def furniture_explain(text: str, config: FurnitureConfig = DEFAULT) -> Explained
     n_pages = sum(1 for p in pages if any(ln.body.strip() for ln in p))
     edge = config.edge if n_pages >= 3 else 1
     remove: dict[int, tuple[_Line, str]] = {}
-    if config.page_numbers:
-        for page in pages:
-            for ln in _edges(page, config.edge):
-                if _PAGE_NO.match(ln.body):
-                    remove[ln.start] = (ln, "page number")
     if config.running and n_pages >= 2:
         counts: Counter[str] = Counter()
         for page in pages:
@@ -116,6 +111,20 @@ def furniture_explain(text: str, config: FurnitureConfig = DEFAULT) -> Explained
                 wordy = len(_WORDY.findall(ln.body)) >= 2
                 if wordy and counts[key] >= need and ln.start not in remove:
                     remove[ln.start] = (ln, "running header/footer")
+    if config.page_numbers:
+        for page in pages:
+            body = [ln for ln in page if ln.body.strip()]
+            # the outermost line at the top and at the bottom, past any running header there:
+            # a number deeper inside the page is content (an axis label, a table cell)
+            for seq in (body, body[::-1]):
+                outermost = True
+                for ln in seq[: config.edge + 1]:
+                    if ln.start in remove:
+                        continue
+                    bare = ln.body.strip().isdigit()
+                    if _PAGE_NO.match(ln.body) and (outermost or not bare):
+                        remove[ln.start] = (ln, "page number")
+                    outermost = False
     changes = []
     for start in sorted(remove):
         ln, why = remove[start]

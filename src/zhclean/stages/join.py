@@ -73,6 +73,7 @@ _SENT_END = re.compile(rf"(?:[{re.escape(_TERMINAL)}]|(?<=[A-Za-z)\]])\.)[{re.es
 _SENT_PUNCT = re.compile(r"[，。；！？,;!?]|(?<=[A-Za-z])\.\s")
 # No line may start with these (kinsoku): such a line always continues the previous one.
 _NO_START = set("，。、；：！？）」』】〕》〉…‧·,;:!?)]}％%")
+_PAIRS = tuple(zip("《「『（(“【", "》」』）)”】", strict=True))
 # A line ending with clause punctuation continues (；and ：do not end a sentence).
 _CLAUSE_END = set("，、；：,;:")
 # A line ending with an opening bracket or quote always continues.
@@ -91,6 +92,16 @@ _CAPTION = re.compile(
     r"^(?:[圖图表]\s*[\d一二三四五六七八九十]+(?:[-.．]\d+)*|(?:Fig(?:ure)?|Table)\.?\s*\d+)"
     r"(?=[\s:：.．、]|[^\d])"
 )
+_CAPTION_LABEL = re.compile(
+    r"^(?:[圖图表]\s*\d+(?:[-.．]\d+)*|(?:Fig(?:ure)?|Table)\.?\s*\d+(?:\.\d+)*)[:：.．]?$"
+)
+
+
+def _is_caption(s: str) -> bool:
+    """``图 2.1 …`` or ``Table 3 …``, not a sentence that starts by naming a table."""
+    return bool(_CAPTION.match(s)) and not _SENT_PUNCT.search(s.rstrip("。."))
+
+
 # A cell of a table or a stray number: digits and number punctuation only.
 _NUMERIC = re.compile(r"^[\d.,．%％～~\-–—/:+×()（）\s]+$")
 # Table-like row: two or more gaps of two or more spaces (or tabs) between cells.
@@ -253,8 +264,17 @@ def _verse(lay: _Layout, i: int) -> bool:
     )
 
 
-def _decide(lay: _Layout, i: int, plain: bool) -> tuple[bool, str]:
-    """Whether line ``i`` continues on line ``i + 1``, and why."""
+def _open_brackets(para: str) -> bool:
+    """The paragraph so far opened a bracket or quote it has not closed (within 200 chars)."""
+    tail = para[-200:]
+    return any(tail.count(o) > tail.count(c) for o, c in _PAIRS)
+
+
+def _decide(lay: _Layout, i: int, plain: bool, para: str) -> tuple[bool, str]:
+    """Whether line ``i`` continues on line ``i + 1``, and why.
+
+    ``plain``: the paragraph so far (``para``) has no sentence punctuation.
+    """
     cur, nxt = lay.lines[i], lay.lines[i + 1]
     a, b = cur.text, nxt.text
     if b[0] in _NO_START and not _NUMERIC.match(b):
@@ -265,7 +285,9 @@ def _decide(lay: _Layout, i: int, plain: bool) -> tuple[bool, str]:
         return True, "join: word hyphenated at the line end"
     if _LIST_ITEM.match(b):
         return False, "keep: next line is a list item"
-    if _CAPTION.match(b) or _CAPTION.match(a):
+    if _CAPTION_LABEL.match(a) and not _CAPTION.match(b):
+        return True, "join: caption number and its title"
+    if _is_caption(a) or _is_caption(b):
         return False, "keep: caption"
     if _is_table_row(a) or _is_table_row(b):
         return False, "keep: table row"
@@ -289,7 +311,18 @@ def _decide(lay: _Layout, i: int, plain: bool) -> tuple[bool, str]:
         return True, "join: sentence end at the column edge"
     if a[-1] in _CLAUSE_END:
         return True, "join: line ends with clause punctuation"
-    if plain and _heading_like(lay, i):
+    if _open_brackets(para):
+        return True, "join: a bracket or quote is still open"
+    heading = plain and _heading_like(lay, i)
+    if heading and _LIST_ITEM.match(a) and cur.width >= 0.6 * lay.column[i] > nxt.width:
+        return True, "join: a long numbered heading wraps onto a shorter line"
+    short_heading_next = _heading_like(lay, i + 1) and nxt.width <= 0.5 * lay.column[i + 1]
+    if lay.short(i) and short_heading_next:
+        return False, "keep: next line is a heading"
+    if heading:
+        similar = abs(cur.width - nxt.width) <= max(2.0, 0.12 * cur.width)
+        if similar and not _heading_like(lay, i + 1) and _SENT_PUNCT.search(b):
+            return True, "join: a title wraps onto a line of the same width"
         return False, "keep: short line without sentence punctuation (heading, byline, label)"
     return True, "join: line ends mid-sentence"
 
@@ -324,7 +357,7 @@ def _join_once(text: str, config: JoinConfig) -> Explained:
     # the paragraph so far has no sentence punctuation: it may still be a heading or a title
     plain = not _SENT_PUNCT.search(lines[0].text)
     for i in range(len(lines) - 1):
-        joined, why = _decide(lay, i, plain)
+        joined, why = _decide(lay, i, plain, "".join(parts))
         cur, nxt = lines[i], lines[i + 1]
         sep = text[cur.end : nxt.start]
         if joined:

@@ -48,6 +48,12 @@ _PUNCT_GAP = re.compile(
 )
 _LATIN_TOUCH = re.compile(rf"(?<=[{CJK}])(?=[A-Za-z0-9])|(?<=[A-Za-z0-9%])(?=[{CJK}])")
 _HAN_WORD = re.compile(rf"[{CJK}]")
+# The number or label that starts a heading, a clause or a caption keeps one space after it:
+# ``2.2.3 数字普惠金融的影响``, ``第 7.9 条  服务设施…``, ``表 7.7  监控通信设施…``.
+_LEAD_LABEL = re.compile(
+    r"^[ \t\u3000]*(?:第[ \t]*[\d一二三四五六七八九十百]+(?:[.．]\d+)*[ \t]*[章节節条條款篇部]"
+    r"|\d+(?:[.．]\d+)+|[图圖表][ \t]*\d+(?:[-.．]\d+)*)([ \t\u3000\u00a0]+)(?=\S)"
+)
 
 
 def _is_label_line(line: str, cfg: SpacingConfig) -> bool:
@@ -72,8 +78,16 @@ def spacing_explain(text: str, config: SpacingConfig = DEFAULT) -> Explained:
             rules.append(("cjk-gap", _CJK_GAP))
         if config.latin_space == "remove":
             rules.append(("latin-gap", _LATIN_GAP))
+        label = _LEAD_LABEL.match(body)
+        keep = (label.start(1), label.end(1)) if label else (-1, -1)
+        if label and label.group(1) != " ":
+            changes.append(
+                Change(NAME, "label-gap", pos + keep[0], pos + keep[1], label.group(1), " ")
+            )
         for rule, rx in rules:
             for m in rx.finditer(body):
+                if m.start() < keep[1] and m.end() > keep[0]:
+                    continue  # the space after a leading label stays (one space)
                 changes.append(Change(NAME, rule, pos + m.start(), pos + m.end(), m.group(), ""))
         if config.latin_space == "add":
             for m in _LATIN_TOUCH.finditer(body):
