@@ -48,6 +48,8 @@ _PUNCT_GAP = re.compile(
 )
 _LATIN_TOUCH = re.compile(rf"(?<=[{CJK}])(?=[A-Za-z0-9])|(?<=[A-Za-z0-9%])(?=[{CJK}])")
 _HAN_WORD = re.compile(rf"[{CJK}]")
+# Two or more spaces between words (not at the start of a line, not before its end): one space.
+_SPACE_RUN = re.compile(r"(?<=\S)[ \t\u00a0]{2,}(?=\S)")
 # The number or label that starts a heading, a clause or a caption keeps one space after it:
 # ``2.2.3 数字普惠金融的影响``, ``第 7.9 条  服务设施…``, ``表 7.7  监控通信设施…``.
 _LEAD_LABEL = re.compile(
@@ -73,6 +75,7 @@ def spacing_explain(text: str, config: SpacingConfig = DEFAULT) -> Explained:
     pos = 0
     for line in text.splitlines(keepends=True):
         body = line.rstrip("\r\n")
+        first = len(changes)  # this line's changes start here
         rules = [("punct-gap", _PUNCT_GAP)]
         if not _is_label_line(body, config):  # a byline or a heading keeps its word spaces
             rules.append(("cjk-gap", _CJK_GAP))
@@ -89,6 +92,12 @@ def spacing_explain(text: str, config: SpacingConfig = DEFAULT) -> Explained:
                 if m.start() < keep[1] and m.end() > keep[0]:
                     continue  # the space after a leading label stays (one space)
                 changes.append(Change(NAME, rule, pos + m.start(), pos + m.end(), m.group(), ""))
+        taken = [(c.start - pos, c.end - pos) for c in changes[first:]]
+        for m in _SPACE_RUN.finditer(body):
+            if not any(m.start() < e and m.end() > s for s, e in taken):
+                changes.append(
+                    Change(NAME, "space-run", pos + m.start(), pos + m.end(), m.group(), " ")
+                )
         if config.latin_space == "add":
             for m in _LATIN_TOUCH.finditer(body):
                 changes.append(Change(NAME, "latin-add", pos + m.start(), pos + m.start(), "", " "))
