@@ -92,6 +92,7 @@ _CAPTION = re.compile(
     r"^(?:[圖图表]\s*[\d一二三四五六七八九十]+(?:[-.．]\d+)*|(?:Fig(?:ure)?|Table)\.?\s*\d+)"
     r"(?=[\s:：.．、]|[^\d])"
 )
+_SECTION = re.compile(r"^\d{1,2}(?:\.\d{1,2}){1,3}\s+[^\d\s.]")
 _CAPTION_LABEL = re.compile(
     r"^(?:[圖图表]\s*\d+(?:[-.．]\d+)*|(?:Fig(?:ure)?|Table)\.?\s*\d+(?:\.\d+)*)[:：.．]?$"
 )
@@ -293,8 +294,12 @@ def _decide(lay: _Layout, i: int, plain: bool, para: str) -> tuple[bool, str]:
         return False, "keep: table row"
     if _NUMERIC.match(a) or _NUMERIC.match(b):
         return False, "keep: number or table cell"
-    if _verse(lay, i) and _verse(lay, i + 1):
+    if _verse(lay, i):
         return False, "keep: verse line"
+    if _verse(lay, i + 1) and (_ends_sentence(a) or a[-1] in "：:"):
+        return False, "keep: verse follows"
+    if _SECTION.match(b) and (b.count(".") >= 2 or _heading_like(lay, i + 1)):
+        return False, "keep: next line is a numbered section heading"
     if _ends_sentence(a):
         if cur.width > lay.cfg.max_column:
             return False, "keep: sentence end of a whole-paragraph line"
