@@ -61,6 +61,8 @@ _PAGE_NO = re.compile(
 _DIGITS = re.compile(r"\d+")
 # A running header has some words in it, not only digits and punctuation.
 _WORDY = re.compile(r"[A-Za-z\u3400-\u9fff]")
+# ... and is a title, not a sentence that happens to recur (a data source under each chart).
+_SENTENCE = re.compile(r"[，。；！？]")
 
 
 @dataclass
@@ -94,12 +96,11 @@ def _key(line: str) -> str:
     return _DIGITS.sub("#", re.sub(r"\s+", "", line))
 
 
-def furniture_explain(text: str, config: FurnitureConfig = DEFAULT) -> Explained:
-    """Like :func:`remove_furniture`, and report each removed line (rule: what it was)."""
-    pages = _pages(text)
+def _detect(pages: list[list[_Line]], config: FurnitureConfig) -> dict[int, tuple[_Line, str]]:
+    """The furniture lines of ``pages`` (lines already removed are left out of them)."""
     n_pages = sum(1 for p in pages if any(ln.body.strip() for ln in p))
     edge = config.edge if n_pages >= 3 else 1
-    remove: dict[int, tuple[_Line, str]] = {}
+    found: dict[int, tuple[_Line, str]] = {}
     if config.running and n_pages >= 2:
         counts: Counter[str] = Counter()
         for page in pages:
@@ -107,24 +108,38 @@ def furniture_explain(text: str, config: FurnitureConfig = DEFAULT) -> Explained
         need = max(2.0, config.min_share * n_pages)
         for page in pages:
             for ln in _edges(page, edge):
-                key = _key(ln.body)
-                wordy = len(_WORDY.findall(ln.body)) >= 2
-                if wordy and counts[key] >= need and ln.start not in remove:
-                    remove[ln.start] = (ln, "running header/footer")
+                wordy = len(_WORDY.findall(ln.body)) >= 2 and not _SENTENCE.search(ln.body)
+                if wordy and len(ln.body.strip()) <= 60 and counts[_key(ln.body)] >= need:
+                    found[ln.start] = (ln, "running header/footer")
     if config.page_numbers:
         for page in pages:
-            body = [ln for ln in page if ln.body.strip()]
-            # the outermost line at the top and at the bottom, past any running header there:
-            # a number deeper inside the page is content (an axis label, a table cell)
+            body = [ln for ln in page if ln.body.strip() and ln.start not in found]
+            # One page number per page edge: the outermost line, or a decorated number (- 3 -,
+            # 第 3 頁) among the edge lines. A number with another number inside it is content
+            # (an axis, a column of a table), never taken for a page number.
             for seq in (body, body[::-1]):
-                outermost = True
-                for ln in seq[: config.edge + 1]:
-                    if ln.start in remove:
+                for k, ln in enumerate(seq[: config.edge + 1]):
+                    if not _PAGE_NO.match(ln.body):
                         continue
-                    bare = ln.body.strip().isdigit()
-                    if _PAGE_NO.match(ln.body) and (outermost or not bare):
-                        remove[ln.start] = (ln, "page number")
-                    outermost = False
+                    inward = seq[k + 1].body if k + 1 < len(seq) else ""
+                    if (k == 0 or not ln.body.strip().isdigit()) and not _PAGE_NO.match(inward):
+                        found[ln.start] = (ln, "page number")
+                    break
+    return found
+
+
+def furniture_explain(text: str, config: FurnitureConfig = DEFAULT) -> Explained:
+    """Like :func:`remove_furniture`, and report each removed line (rule: what it was)."""
+    pages = _pages(text)
+    remove: dict[int, tuple[_Line, str]] = {}
+    # Removing a header can bring another repeated line to a page edge: look again until nothing
+    # new is found, so that the stage is idempotent.
+    for _ in range(10):
+        live = [[ln for ln in page if ln.start not in remove] for page in pages]
+        new = _detect(live, config)
+        if not new:
+            break
+        remove.update(new)
     changes = []
     for start in sorted(remove):
         ln, why = remove[start]
