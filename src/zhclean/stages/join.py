@@ -32,9 +32,7 @@ How a break is judged, as a careful reader would:
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 
 from .base import Change, Explained, StageSpec, register
 from .chars import CJK
@@ -107,7 +105,7 @@ def _is_caption(s: str) -> bool:
 _NUMERIC = re.compile(r"^[\d.,．%％～~\-–—/:+×()（）\s]+$")
 # Table-like row: two or more gaps of two or more spaces (or tabs) between cells.
 _CELL_GAP = re.compile(r"(?:[ \u3000]{2,}|\t)")
-_HYPHEN_END = re.compile(r"(?<![-A-Za-z])([A-Za-z]*[a-z])-$")
+_HYPHEN_END = re.compile(r"(-?)\b([A-Za-z]*[a-z])-$")
 _HAN = re.compile(rf"[{CJK}]")
 # Words that commonly start a hyphenated compound: keep the hyphen when a line breaks there.
 _COMPOUND_HEADS = frozenset(
@@ -119,10 +117,9 @@ _COMPOUND_HEADS = frozenset(
 )
 
 
-@lru_cache(maxsize=4096)
-def _char_width(c: str) -> float:
-    # Ambiguous-width characters (— “ ” … ·) are set full width in CJK text.
-    return 1.0 if unicodedata.east_asian_width(c) in "WFA" else 0.5
+# Characters set half width: ASCII, Latin, Greek, Cyrillic ... up to the CJK blocks, except the
+# punctuation CJK fonts set full width (— ‘ ’ “ ” … ·).
+_HALF = re.compile(r"[\x00-\u00b6\u00b8-\u2012\u2016\u2017\u201a\u201b\u201e-\u2025\u2027-\u2e7f]")
 
 
 def _width(s: str) -> float:
@@ -131,7 +128,7 @@ def _width(s: str) -> float:
     >>> _width("8月18日"), _width("這 場")
     (3.5, 2.5)
     """
-    return sum(1.0 if ord(c) >= 0x2E80 else _char_width(c) for c in s)
+    return len(s) - 0.5 * len(_HALF.findall(s))
 
 
 @dataclass
@@ -210,6 +207,7 @@ class _Layout:
             prose[r] = prose.get(r, False) or bool(_SENT_PUNCT.search(lines[i].text))
         self.run = run
         self.run_size = [size[r] for r in run]
+        self.prose = prose
         self.column = [self._column(i, run, size, prose) for i in range(n)]
 
     def _column(
@@ -225,6 +223,10 @@ class _Layout:
     def short(self, i: int) -> bool:
         """Line ``i`` stops clearly before its column's edge."""
         return self.w[i] < self.column[i] - max(self.cfg.tolerance, 0.06 * self.column[i])
+
+    def in_prose_run(self, i: int) -> bool:
+        """Line ``i`` is part of a run of similar lines with sentence punctuation: wrapped text."""
+        return self.run_size[i] >= 3 and self.prose[self.run[i]]
 
     def wrapped_context(self, i: int) -> bool:
         """Some other line of ``i``'s run reaches the edge mid-sentence: this is wrapped text."""
@@ -321,14 +323,18 @@ def _decide(lay: _Layout, i: int, plain: bool, para: str) -> tuple[bool, str]:
     heading = plain and _heading_like(lay, i)
     if heading and _LIST_ITEM.match(a) and cur.width >= 0.6 * lay.column[i] > nxt.width:
         return True, "join: a long numbered heading wraps onto a shorter line"
-    short_heading_next = _heading_like(lay, i + 1) and nxt.width <= 0.5 * lay.column[i + 1]
-    if lay.short(i) and short_heading_next:
+    in_prose = lay.in_prose_run(i) and not lay.short(i)
+    if not in_prose and _heading_like(lay, i + 1) and nxt.width <= 0.5 * lay.column[i + 1]:
         return False, "keep: next line is a heading"
     if heading:
         similar = abs(cur.width - nxt.width) <= max(2.0, 0.12 * cur.width)
         if similar and not _heading_like(lay, i + 1) and _SENT_PUNCT.search(b):
             return True, "join: a title wraps onto a line of the same width"
         return False, "keep: short line without sentence punctuation (heading, byline, label)"
+    latin_goes_on = a[-1].isascii() and a[-1].isalpha() and b[0].islower()
+    two_labels = plain and not _SENT_PUNCT.search(b) and b[-1] not in _CLAUSE_END
+    if two_labels and not in_prose and not latin_goes_on:
+        return False, "keep: two lines without sentence punctuation (labels, cells)"
     return True, "join: line ends mid-sentence"
 
 
@@ -336,8 +342,8 @@ def _glue(left: str, right: str) -> tuple[str, str]:
     """What goes between ``left`` and ``right`` when they are joined, and what ``left`` loses."""
     m = _HYPHEN_END.search(left)
     if m and right[:1].islower():
-        word = m.group(1)
-        if word.lower() not in _COMPOUND_HEADS and "-" not in left[-len(word) - 2 : -1]:
+        # state-of-the- / art and well- / known are compounds: the hyphen stays
+        if not m.group(1) and m.group(2).lower() not in _COMPOUND_HEADS:
             return "", "-"
         return "", ""
     last, first = left[-1], right[0]
@@ -362,7 +368,8 @@ def _join_once(text: str, config: JoinConfig) -> Explained:
     # the paragraph so far has no sentence punctuation: it may still be a heading or a title
     plain = not _SENT_PUNCT.search(lines[0].text)
     for i in range(len(lines) - 1):
-        joined, why = _decide(lay, i, plain, "".join(parts))
+        tail = "".join(parts[-8:])[-200:] if len(parts) > 1 else parts[0][-200:]
+        joined, why = _decide(lay, i, plain, tail)
         cur, nxt = lines[i], lines[i + 1]
         sep = text[cur.end : nxt.start]
         if joined:
