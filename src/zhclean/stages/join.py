@@ -224,6 +224,13 @@ class _Layout:
         """Line ``i`` stops clearly before its column's edge."""
         return self.w[i] < self.column[i] - max(self.cfg.tolerance, 0.06 * self.column[i])
 
+    def gaps_mean_something(self, i: int) -> bool:
+        """Blank lines around line ``i`` are rare enough to mark paragraphs (some extractors put
+        one after every line of a text box)."""
+        lo, hi = max(1, i - 6), min(len(self.lines), i + 7)
+        gaps = sum(self.lines[j].gap for j in range(lo, hi))
+        return gaps < 0.6 * (hi - lo)
+
     def in_prose_run(self, i: int) -> bool:
         """Line ``i`` is part of a run of similar lines with sentence punctuation: wrapped text."""
         return self.run_size[i] >= 3 and self.prose[self.run[i]]
@@ -307,7 +314,7 @@ def _decide(lay: _Layout, i: int, plain: bool, para: str) -> tuple[bool, str]:
             return False, "keep: sentence end of a whole-paragraph line"
         if lay.short(i):
             return False, "keep: sentence end on a short line"
-        if nxt.gap:
+        if nxt.gap and lay.gaps_mean_something(i + 1):
             return False, "keep: sentence end before a blank line"
         if nxt.indent and not cur.indent:
             return False, "keep: sentence end, next line indented"

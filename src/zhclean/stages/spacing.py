@@ -31,7 +31,7 @@ class SpacingConfig:
     """
 
     latin_space: LatinSpace = "remove"
-    short_line: int = 24
+    short_line: int = 40
 
 
 DEFAULT = SpacingConfig()
