@@ -412,15 +412,23 @@ def join_explain(text: str, config: JoinConfig = DEFAULT) -> Explained:
     """
     first = _join_once(text, config)
     out = first.text
-    # Joined output keeps each paragraph on a line of its own; run again until nothing moves so
-    # that join(join(x)) == join(x) even where a first-pass signal (an indent, a blank line) was
-    # consumed. On real pages the second pass changes nothing.
+    changes = list(first.changes)
+    # Joined output keeps each paragraph on a line of its own; look again until nothing moves so
+    # that join(join(x)) == join(x) even where a first-look signal (an indent, a blank line, the
+    # width of a line now joined) is gone. On prose the second look changes nothing; in tables
+    # it may join a few more cells. Its joins are reported too, with offsets into the text of
+    # the first look (rule ``second look: …``).
     for _ in range(8):
-        again = _join_once(out, config).text
-        if again == out:
+        again = _join_once(out, config)
+        if again.text == out:
             break
-        out = again
-    return Explained(out, first.changes)
+        changes.extend(
+            Change(NAME, "second look: " + c.rule, c.start, c.end, c.before, c.after)
+            for c in again.changes
+            if c.rule.startswith("join")
+        )
+        out = again.text
+    return Explained(out, tuple(changes))
 
 
 def join_lines(text: str, config: JoinConfig = DEFAULT) -> str:
