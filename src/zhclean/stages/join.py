@@ -231,6 +231,16 @@ class _Layout:
         gaps = sum(self.lines[j].gap for j in range(lo, hi))
         return gaps < 0.6 * (hi - lo)
 
+    def indented_first_line(self, i: int) -> bool:
+        """Line ``i`` is about two characters narrower than the full lines around it and goes on
+        mid-sentence: the first line of a paragraph whose indentation the extractor dropped."""
+        if i + 1 >= len(self.lines) or i < 1:
+            return False
+        full = min(self.w[i - 1], self.w[i + 1])
+        if self.short(i + 1) or abs(self.w[i - 1] - self.w[i + 1]) > self.cfg.tolerance:
+            return False
+        return full - 2.6 <= self.w[i] <= full - 1.6 and not _ends_sentence(self.lines[i].text)
+
     def in_prose_run(self, i: int) -> bool:
         """Line ``i`` is part of a run of similar lines with sentence punctuation: wrapped text."""
         return self.run_size[i] >= 3 and self.prose[self.run[i]]
@@ -322,6 +332,8 @@ def _decide(lay: _Layout, i: int, plain: bool, para: str) -> tuple[bool, str]:
             return False, "keep: sentence end, next line is a heading"
         if not lay.wrapped_context(i):
             return False, "keep: sentence end, no wrapped lines around it"
+        if lay.indented_first_line(i + 1):
+            return False, "keep: sentence end, next line starts two characters in"
         return True, "join: sentence end at the column edge"
     if a[-1] in _CLAUSE_END:
         return True, "join: line ends with clause punctuation"
