@@ -4,22 +4,25 @@ Lines the layout broke mid-sentence are joined (CJK with nothing between, Latin 
 hyphenated words rejoined); real paragraph ends, headings, bylines, captions, list items, table
 cells and verse stay on their own lines. The output has one paragraph per line.
 
-How a break is judged, as a careful reader would:
+How a break is judged, as a careful reader would (``--explain`` names the rule each time):
 
 * the column width is estimated per block of lines, not per page: a *run* of consecutive lines
   whose widths change by at most about one character per line (a column, a box, or text
-  wrapped around a picture whose width grows or shrinks line by line) is its own column; a line
-  outside such a run is measured against the widest lines around it;
-* a line clearly narrower than its column ends a paragraph when it ends a sentence
-  (``。！？…`` and closing quotes; ``；`` and ``：`` do not end one), and is a heading, byline
-  or caption when it starts a paragraph, has no sentence punctuation inside and no final
-  punctuation;
+  wrapped around a picture whose width grows or shrinks line by line) is its own column when
+  it reads as prose; any other line is measured against the widest lines around it;
 * a line that stops mid-sentence continues on the next text line, across blank lines, column
-  and page breaks (``\\f``);
-* a sentence end at the column edge continues too, unless a blank line, an indented next line,
-  a list item, a heading or a caption follows;
-* a line can never start with ``，。」`` … (the rule every CJK typesetter follows), so such a line
-  always continues the previous one.
+  and page breaks (``\\f``); so does a line ending with ``，、；：`` or with a bracket or quote
+  still open, and a line can never start with ``，。」`` … (the rule every CJK typesetter
+  follows);
+* a sentence end (``。！？…`` and closing quotes; ``；`` and ``：`` do not end one) ends the
+  paragraph on a line clearly narrower than its column, or before a blank line (unless the
+  extractor puts one after every line), an indented line, a list item, a heading, a caption, or
+  a line two characters narrower than the column (a first line whose indent was dropped); at
+  the column edge of wrapped text it continues;
+* a short line without sentence punctuation in its paragraph is a heading, byline, title or
+  label and stays on its own line (a long numbered heading or a title may wrap onto the next
+  line), as do list items, captions (``图 2.1`` joins its title), table rows and cells, and
+  verse.
 
 >>> join_lines("8月18日，湖南匯科電子科技有限公司的董\\n事長羅核，滿臉喜悅地分享了一個喜訊。\\n")
 '8月18日，湖南匯科電子科技有限公司的董事長羅核，滿臉喜悅地分享了一個喜訊。\\n'
@@ -35,7 +38,6 @@ import re
 from dataclasses import dataclass
 
 from .base import Change, Explained, StageSpec, register
-from .chars import CJK
 
 NAME = "join"
 
@@ -106,7 +108,6 @@ _NUMERIC = re.compile(r"^[\d.,．%％～~\-–—/:+×()（）\s]+$")
 # Table-like row: two or more gaps of two or more spaces (or tabs) between cells.
 _CELL_GAP = re.compile(r"(?:[ \u3000]{2,}|\t)")
 _HYPHEN_END = re.compile(r"(-?)\b([A-Za-z]*[a-z])-$")
-_HAN = re.compile(rf"[{CJK}]")
 # Words that commonly start a hyphenated compound: keep the hyphen when a line breaks there.
 _COMPOUND_HEADS = frozenset(
     re.findall(
