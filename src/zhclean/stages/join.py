@@ -103,6 +103,7 @@ def _is_caption(s: str) -> bool:
     return bool(_CAPTION.match(s)) and not _SENT_PUNCT.search(s.rstrip("。."))
 
 
+_HAN_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 # A cell of a table or a stray number: digits and number punctuation only.
 _NUMERIC = re.compile(r"^[\d.,．%％～~\-–—/:+×()（）\s]+$")
 # Table-like row: two or more gaps of two or more spaces (or tabs) between cells.
@@ -280,7 +281,10 @@ def _verse(lay: _Layout, i: int) -> bool:
         default=0.0,
     )
     return all(
-        lay.lines[j].text[-1] in "，。！？；、" and lay.w[j] <= 16 and lay.w[j] < wide - 3
+        lay.lines[j].text[-1] in "，。！？；"
+        and len(_HAN_RE.findall(lay.lines[j].text)) >= 3
+        and lay.w[j] <= 16
+        and lay.w[j] < wide - 3
         for j in members
     )
 
