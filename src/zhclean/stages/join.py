@@ -133,6 +133,21 @@ def _width(s: str) -> float:
     return len(s) - 0.5 * len(_HALF.findall(s))
 
 
+_HANGING = re.compile(r"[，。、；：！？」』）》,.;:!?)]{1,2}$")
+
+
+def _edge_width(s: str) -> float:
+    """Width up to the column edge: punctuation at the end of a line may be compressed or hang
+    outside the column, so it counts half.
+
+    >>> _edge_width("看進度、問需求。」"), _edge_width("這 場")
+    (8.0, 2.5)
+    """
+    m = _HANGING.search(s)
+    w = _width(s)
+    return w - 0.5 * _width(m.group()) if m else w
+
+
 @dataclass
 class _Line:
     text: str
@@ -140,6 +155,7 @@ class _Line:
     end: int
     width: float
     indent: bool
+    para_indent: bool  # indented by about two characters, as a paragraph's first line is
     gap: bool  # a blank line before it
     page: bool  # a page break (\f) before it
 
@@ -164,8 +180,9 @@ def _parse(text: str) -> list[_Line]:
                 text=stripped,
                 start=start,
                 end=start + len(stripped),
-                width=_width(stripped),
+                width=_edge_width(stripped),
                 indent="\u3000" in head or "\t" in head or head.count(" ") >= 2,
+                para_indent=1.5 <= _width(head.replace("\t", "    ")) <= 2.5,
                 gap=sep.count("\n") >= 2,
                 page="\f" in sep,
             )
@@ -344,7 +361,7 @@ def _decide(lay: _Layout, i: int, plain: bool, para: str) -> tuple[bool, str]:
         return True, "join: line ends with clause punctuation"
     if _open_brackets(para):
         return True, "join: a bracket or quote is still open"
-    heading = plain and _heading_like(lay, i)
+    heading = plain and _heading_like(lay, i) and not cur.para_indent
     if heading and _LIST_ITEM.match(a) and cur.width >= 0.6 * lay.column[i] > nxt.width:
         return True, "join: a long numbered heading wraps onto a shorter line"
     in_prose = lay.in_prose_run(i) and not lay.short(i)

@@ -54,7 +54,7 @@ _SPACE_RUN = re.compile(r"(?<=\S)[ \t\u00a0]{2,}(?=\S)")
 # ``2.2.3 数字普惠金融的影响``, ``第 7.9 条  服务设施…``, ``表 7.7  监控通信设施…``.
 _LEAD_LABEL = re.compile(
     r"^[ \t\u3000]*(?:第[ \t]*[\d一二三四五六七八九十百]+(?:[.．]\d+)*[ \t]*[章节節条條款篇部]"
-    r"|\d+(?:[.．]\d+)+|\d{1,2}(?=[ \t\u3000]+[^\d，。；：！？,;:]{2,16}$)"
+    r"|\d+(?:[.．]\d+)+|\d{1,2}(?=[ \t\u3000]+[^\d\s，。；：！？,;:][^\d，。；：！？,;:]{0,14}\S$)"
     r"|[图圖表][ \t]*\d+(?:[-.．]\d+)*)"
     r"([ \t\u3000\u00a0]+)(?=\S)"
 )
@@ -63,9 +63,9 @@ _LEAD_LABEL = re.compile(
 def _is_label_line(line: str, cfg: SpacingConfig) -> bool:
     """A byline or a heading: short, several multi-character words, no sentence punctuation."""
     stripped = line.strip()
-    if not stripped or len(stripped) > cfg.short_line or " " not in stripped:
-        return False
     words = stripped.split()
+    if len(words) < 2 or len(stripped) > cfg.short_line:
+        return False
     if any(len(w) < 2 or not _HAN_WORD.search(w) for w in words):
         return False  # letter-spaced text (這 場 改 革) or a number: not a label
     return not any(p in stripped for p in "，。；：！？")
