@@ -180,6 +180,54 @@ def quality() -> None:
         print(f"{'ALL (micro)':34s} {sysname:8s} {p:6.3f} {r:6.3f} {f:6.3f}")
 
 
+def _wrap(para: str, width: float) -> list[str]:
+    """Greedy wrap at ``width`` CJK widths; punctuation never starts a line (it hangs)."""
+    from zhclean.stages.join import _width
+
+    out: list[str] = []
+    cur = ""
+    for ch in para:
+        if cur and _width(cur + ch) > width and ch not in "，。、；：！？」』）":
+            out.append(cur)
+            cur = ch
+        else:
+            cur += ch
+    return [*out, cur] if cur else out
+
+
+def reflow() -> None:
+    """The seed page's golden paragraphs set again in columns 12 to 38 characters wide, plain,
+    with stray blank lines, with indented first lines, with blank lines between paragraphs:
+    how the rules fare on layouts other than the seed page's own."""
+    import random
+
+    gold = (SAMPLES / "yongzhou-newspaper.clean.txt").read_text(encoding="utf-8")
+    paras = [p for p in gold.split("\n") if p]
+    rng = random.Random(1)
+    print()
+    print("seed page re-wrapped (paragraph-break F1 by column width and style)")
+    styles = ("plain", "stray blanks", "indented", "blank between")
+    print(f"{'width':>6s} " + " ".join(f"{s:>13s}" for s in styles))
+    for width in (12, 15, 17, 20, 24, 30, 38):
+        row = []
+        for style in styles:
+            lines: list[str] = []
+            for para in paras:
+                long = len(para) > 1.5 * width
+                wrapped = _wrap(
+                    "\u3000\u3000" + para if style == "indented" and long else para, width
+                )
+                for line in wrapped:
+                    if style == "stray blanks" and rng.random() < 0.1:
+                        lines.append("")
+                    lines.append(line)
+                if style == "blank between":
+                    lines.append("")
+            tp, fp, fn, _ = score(clean("\n".join(lines) + "\n"), gold)
+            row.append(_prf(tp, fp, fn)[2])
+        print(f"{width:6d} " + " ".join(f"{f:13.3f}" for f in row))
+
+
 def throughput() -> None:
     texts = [(SAMPLES / "yongzhou-newspaper.txt").read_text(encoding="utf-8")]
     if SHARED.is_dir():
@@ -201,4 +249,5 @@ def throughput() -> None:
 
 if __name__ == "__main__":
     quality()
+    reflow()
     throughput()
