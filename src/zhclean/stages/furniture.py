@@ -59,6 +59,7 @@ _PAGE_NO = re.compile(
     rf"){_SP}$"
 )
 _DIGITS = re.compile(r"\d+")
+_EDGE_NUMBER = re.compile(r"^(?:第?#[頁页]?(?:/#)?[-—–|·.]*)|(?:[-—–|·]*第?#[頁页]?(?:/#)?)$")
 # A running header has some words in it, not only digits and punctuation.
 _WORDY = re.compile(r"[A-Za-z\u3400-\u9fff]")
 # ... and is a title, not a sentence that happens to recur (a data source under each chart).
@@ -93,7 +94,10 @@ def _edges(page: list[_Line], n: int) -> list[_Line]:
 
 
 def _key(line: str) -> str:
-    return _DIGITS.sub("#", re.sub(r"\s+", "", line))
+    """What repeats from page to page: digits aside, and a page number at either end aside
+    (``2 / 4 请务必阅读…`` on page 2 is the footer ``请务必阅读…`` of page 1)."""
+    key = _DIGITS.sub("#", re.sub(r"\s+", "", line))
+    return _EDGE_NUMBER.sub("", key) or key
 
 
 def _detect(pages: list[list[_Line]], config: FurnitureConfig) -> dict[int, tuple[_Line, str]]:
