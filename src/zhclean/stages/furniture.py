@@ -1,7 +1,19 @@
 """Remove page furniture: page-number lines and running headers/footers repeated on every page.
 
+Pages are separated by form feeds (``\\f``), as pdftotext, pdfminer and most extractors write
+them. Only lines at the top or bottom of a page (the first and last two text lines) are
+candidates, so a number in a table or a formula is never taken for a page number:
+
+* a page-number line: ``12``, ``- 12 -``, ``— 12 —``, ``第 12 頁``, ``第12页 共40页``,
+  ``Page 12 of 40``, ``12/40``;
+* a running header or footer: the same line (digits aside) at the top or bottom of at least
+  half the pages (and of two pages at least), with some letters in it (``}`` or ``金`` repeated
+  at a page edge by chance is content, not furniture).
+
 >>> remove_furniture("正文第一段。\\n— 3 —\\n\\f正文第二段。\\n第 4 頁\\n")
 '正文第一段。\\n\\x0c正文第二段。\\n'
+>>> remove_furniture("第一行\\n第二行\\n公式\\n3\\n推導如下\\n第五行\\n第六行\\n")
+'第一行\\n第二行\\n公式\\n3\\n推導如下\\n第五行\\n第六行\\n'
 """
 
 from __future__ import annotations
@@ -19,66 +31,123 @@ NAME = "furniture"
 class FurnitureConfig:
     """Settings of the ``furniture`` stage.
 
-    page_numbers: drop lines that are only a page number (``12``, ``- 12 -``, ``第 12 頁``,
-        ``Page 12 of 40``).
-    running: drop lines repeated at the top or bottom of at least ``min_pages`` pages.
+    page_numbers: drop page-number lines at the top or bottom of a page.
+    running: drop running headers and footers (lines repeated at the page edges).
+    min_share: a running header must appear on at least this share of the pages.
+    edge: how many text lines at the top and at the bottom of a page are page furniture
+        candidates.
     """
 
     page_numbers: bool = True
     running: bool = True
-    min_pages: int = 3
+    min_share: float = 0.5
+    edge: int = 2
 
 
 DEFAULT = FurnitureConfig()
 
+_SP = r"[ \t\u3000]*"
+_N = r"(?:\d{1,4}|[ivxlcdmIVXLCDM]{1,7})"
 _PAGE_NO = re.compile(
-    r"^[ \t\u3000]*(?:[-—–－~]?[ \t]*\d{1,4}[ \t]*[-—–－~]?|第[ \t]*\d{1,4}[ \t]*[頁页]"
-    r"(?:[ \t]*[,，/][ \t]*共[ \t]*\d{1,4}[ \t]*[頁页])?"
-    r"|[Pp]age[ \t]+\d{1,4}(?:[ \t]+of[ \t]+\d{1,4})?"
-    r"|\d{1,4}[ \t]*/[ \t]*\d{1,4})[ \t]*$"
+    rf"^{_SP}(?:"
+    rf"[-—–－~·•]{{0,2}}{_SP}\d{{1,4}}{_SP}[-—–－~·•]{{0,2}}"  # 12  - 12 -  — 12 —
+    rf"|[-—–－]{_SP}{_N}{_SP}[-—–－]"  # - iv -
+    rf"|第{_SP}[\d一二三四五六七八九十百]{{1,6}}{_SP}[頁页](?:{_SP}[,，/、]?{_SP}共{_SP}\d{{1,4}}{_SP}[頁页])?"
+    rf"|(?:[Pp]age|PAGE){_SP}{_N}(?:{_SP}(?:of|/){_SP}\d{{1,4}})?"
+    rf"|\d{{1,4}}{_SP}/{_SP}\d{{1,4}}"
+    rf"|[共]{_SP}\d{{1,4}}{_SP}[頁页]{_SP}第{_SP}\d{{1,4}}{_SP}[頁页]"
+    rf"){_SP}$"
 )
 _DIGITS = re.compile(r"\d+")
+_EDGE_NUMBER = re.compile(r"^(?:第?#[頁页]?(?:/#)?[-—–|·.]*)|(?:[-—–|·]*第?#[頁页]?(?:/#)?)$")
+# A running header has some words in it, not only digits and punctuation.
+_WORDY = re.compile(r"[A-Za-z\u3400-\u9fff]")
+# ... and is a title, not a sentence that happens to recur (a data source under each chart).
+_SENTENCE = re.compile(r"[，。；！？]")
 
 
-def _edge_lines(page: list[tuple[int, str]], n: int = 2) -> list[tuple[int, str]]:
-    body = [(pos, s) for pos, s in page if s.strip()]
-    return body[:n] + body[-n:] if len(body) > 2 * n else body
+@dataclass
+class _Line:
+    start: int  # offset of the line in the input
+    end: int  # offset after its newline (or the end of the text)
+    body: str  # without the newline and any page break
+
+
+def _pages(text: str) -> list[list[_Line]]:
+    pages: list[list[_Line]] = [[]]
+    for m in re.finditer(r"([^\n\f]*)(\r?\n|\f|$)", text):
+        if m.start() == m.end():
+            continue
+        body = m.group(1).rstrip("\r")
+        sep = m.group(2)
+        # a removed line takes its newline with it, never a page break
+        end = m.end() if sep.endswith("\n") else m.end(1)
+        pages[-1].append(_Line(m.start(), end, body))
+        if sep == "\f":
+            pages.append([])
+    return pages
+
+
+def _edges(page: list[_Line], n: int) -> list[_Line]:
+    body = [ln for ln in page if ln.body.strip()]
+    return body if len(body) <= 2 * n else body[:n] + body[-n:]
+
+
+def _key(line: str) -> str:
+    """What repeats from page to page: digits aside, and a page number at either end aside
+    (``2 / 4 请务必阅读…`` on page 2 is the footer ``请务必阅读…`` of page 1)."""
+    key = _DIGITS.sub("#", re.sub(r"\s+", "", line))
+    return _EDGE_NUMBER.sub("", key) or key
+
+
+def _detect(pages: list[list[_Line]], config: FurnitureConfig) -> dict[int, tuple[_Line, str]]:
+    """The furniture lines of ``pages`` (lines already removed are left out of them)."""
+    n_pages = sum(1 for p in pages if any(ln.body.strip() for ln in p))
+    edge = config.edge if n_pages >= 3 else 1
+    found: dict[int, tuple[_Line, str]] = {}
+    if config.running and n_pages >= 2:
+        counts: Counter[str] = Counter()
+        for page in pages:
+            counts.update({_key(ln.body) for ln in _edges(page, edge)})
+        need = max(2.0, config.min_share * n_pages)
+        for page in pages:
+            for ln in _edges(page, edge):
+                wordy = len(_WORDY.findall(ln.body)) >= 2 and not _SENTENCE.search(ln.body)
+                if wordy and len(ln.body.strip()) <= 60 and counts[_key(ln.body)] >= need:
+                    found[ln.start] = (ln, "running header/footer")
+    if config.page_numbers:
+        for page in pages:
+            body = [ln for ln in page if ln.body.strip() and ln.start not in found]
+            # One page number per page edge: the outermost line, or a decorated number (- 3 -,
+            # 第 3 頁) among the edge lines. A number with another number inside it is content
+            # (an axis, a column of a table), never taken for a page number.
+            for seq in (body, body[::-1]):
+                for k, ln in enumerate(seq[: config.edge + 1]):
+                    if not _PAGE_NO.match(ln.body):
+                        continue
+                    inward = seq[k + 1].body if k + 1 < len(seq) else ""
+                    if (k == 0 or not ln.body.strip().isdigit()) and not _PAGE_NO.match(inward):
+                        found[ln.start] = (ln, "page number")
+                    break
+    return found
 
 
 def furniture_explain(text: str, config: FurnitureConfig = DEFAULT) -> Explained:
-    """Like :func:`remove_furniture`, and report each removed line."""
-    pages: list[list[tuple[int, str]]] = [[]]
-    pos = 0
-    for line in text.splitlines(keepends=True):
-        body = line.rstrip("\r\n")
-        while body.startswith("\f"):
-            pages.append([])
-            body = body[1:]
-            pos += 1
-        pages[-1].append((pos, line[len(line) - len(line.lstrip("\f")) :]))
-        pos += len(line) - (len(line) - len(line.lstrip("\f")))
-    remove: dict[int, tuple[str, str]] = {}
-    if config.page_numbers:
-        for page in pages:
-            for p, s in page:
-                if _PAGE_NO.match(s.rstrip("\r\n\f")):
-                    remove[p] = (s, "page number")
-    if config.running and len(pages) >= config.min_pages:
-        counts: Counter[str] = Counter()
-        for page in pages:
-            seen = {_DIGITS.sub("#", s.strip()) for _, s in _edge_lines(page)}
-            counts.update(seen)
-        for page in pages:
-            for p, s in _edge_lines(page):
-                key = _DIGITS.sub("#", s.strip())
-                if key and counts[key] >= config.min_pages and p not in remove:
-                    remove[p] = (s, "running header/footer")
+    """Like :func:`remove_furniture`, and report each removed line (rule: what it was)."""
+    pages = _pages(text)
+    remove: dict[int, tuple[_Line, str]] = {}
+    # Removing a header can bring another repeated line to a page edge: look again until nothing
+    # new is found, so that the stage is idempotent.
+    for _ in range(10):
+        live = [[ln for ln in page if ln.start not in remove] for page in pages]
+        new = _detect(live, config)
+        if not new:
+            break
+        remove.update(new)
     changes = []
-    for p in sorted(remove):
-        s, why = remove[p]
-        line = s.rstrip("\f")
-        end = p + len(line)
-        changes.append(Change(NAME, why, p, end, text[p:end], ""))
+    for start in sorted(remove):
+        ln, why = remove[start]
+        changes.append(Change(NAME, why, ln.start, ln.end, text[ln.start : ln.end], ""))
     return Explained(apply_changes(text, changes), tuple(changes))
 
 

@@ -31,26 +31,44 @@ class SpacingConfig:
     """
 
     latin_space: LatinSpace = "remove"
-    short_line: int = 24
+    short_line: int = 40
 
 
 DEFAULT = SpacingConfig()
 
-_SP = "[ \u3000\t]+"
+_SP = "[ \u3000\t\u00a0]+"
 # space between two CJK characters or CJK punctuation
 _CJK_GAP = re.compile(rf"(?<=[{CJK}{CJK_PUNCT}]){_SP}(?=[{CJK}{CJK_PUNCT}])")
-_LATIN_GAP = re.compile(rf"(?<=[{CJK}])[ \t]+(?=[A-Za-z0-9])|(?<=[A-Za-z0-9%])[ \t]+(?=[{CJK}])")
+_LATIN_GAP = re.compile(
+    rf"(?<=[{CJK}]){_SP}(?=[A-Za-z0-9])|(?<=[A-Za-z0-9%])[ \t\u3000\u00a0]+(?=[{CJK}])"
+)
+# space between a Latin letter, digit or ASCII punctuation and full-width punctuation: never wanted
+_PUNCT_GAP = re.compile(
+    rf"(?<=[\x21-\x7e]){_SP}(?=[{CJK_PUNCT}])|(?<=[{CJK_PUNCT}]){_SP}(?=[\x21-\x7e])"
+)
 _LATIN_TOUCH = re.compile(rf"(?<=[{CJK}])(?=[A-Za-z0-9])|(?<=[A-Za-z0-9%])(?=[{CJK}])")
 _HAN_WORD = re.compile(rf"[{CJK}]")
+# Two or more spaces between words (not at the start of a line, not before its end): one space.
+_SPACE_RUN = re.compile(r"(?<=\S)[ \t\u00a0]{2,}(?=\S)")
+# The number or label that starts a heading, a clause or a caption keeps one space after it:
+# ``2.2.3 数字普惠金融的影响``, ``第 7.9 条  服务设施…``, ``表 7.7  监控通信设施…``.
+_LEAD_LABEL = re.compile(
+    r"^[ \t\u3000]*(?:第[ \t]*[\d一二三四五六七八九十百]+(?:[.．]\d+)*[ \t]*[章节節条條款篇部]"
+    r"|\d+(?:[.．]\d+)+|\d{1,2}(?=[ \t\u3000]+[^\d\s，。；：！？,;:][^\d，。；：！？,;:]{0,14}\S$)"
+    r"|[图圖表][ \t]*\d+(?:[-.．]\d+)*)"
+    r"([ \t\u3000\u00a0]+)(?=\S)"
+)
 
 
 def _is_label_line(line: str, cfg: SpacingConfig) -> bool:
     """A byline or a heading: short, several multi-character words, no sentence punctuation."""
     stripped = line.strip()
-    if not stripped or len(stripped) > cfg.short_line or " " not in stripped:
-        return False
     words = stripped.split()
-    return all(len(w) >= 2 for w in words) and not any(p in stripped for p in "，。；：！？")
+    if len(words) < 2 or len(stripped) > cfg.short_line:
+        return False
+    if any(len(w) < 2 or not _HAN_WORD.search(w) for w in words):
+        return False  # letter-spaced text (這 場 改 革) or a number: not a label
+    return not any(p in stripped for p in "，。；：！？")
 
 
 def spacing_explain(text: str, config: SpacingConfig = DEFAULT) -> Explained:
@@ -59,21 +77,32 @@ def spacing_explain(text: str, config: SpacingConfig = DEFAULT) -> Explained:
     pos = 0
     for line in text.splitlines(keepends=True):
         body = line.rstrip("\r\n")
-        if not _is_label_line(body, config):
-            for m in _CJK_GAP.finditer(body):
+        first = len(changes)  # this line's changes start here
+        rules = [("punct-gap", _PUNCT_GAP)]
+        if not _is_label_line(body, config):  # a byline or a heading keeps its word spaces
+            rules.append(("cjk-gap", _CJK_GAP))
+        if config.latin_space == "remove":
+            rules.append(("latin-gap", _LATIN_GAP))
+        label = _LEAD_LABEL.match(body)
+        keep = (label.start(1), label.end(1)) if label else (-1, -1)
+        if label and label.group(1) != " ":
+            changes.append(
+                Change(NAME, "label-gap", pos + keep[0], pos + keep[1], label.group(1), " ")
+            )
+        for rule, rx in rules:
+            for m in rx.finditer(body):
+                if m.start() < keep[1] and m.end() > keep[0]:
+                    continue  # the space after a leading label stays (one space)
+                changes.append(Change(NAME, rule, pos + m.start(), pos + m.end(), m.group(), ""))
+        taken = [(c.start - pos, c.end - pos) for c in changes[first:]]
+        for m in _SPACE_RUN.finditer(body):
+            if not any(m.start() < e and m.end() > s for s, e in taken):
                 changes.append(
-                    Change(NAME, "cjk-gap", pos + m.start(), pos + m.end(), m.group(), "")
+                    Change(NAME, "space-run", pos + m.start(), pos + m.end(), m.group(), " ")
                 )
-            if config.latin_space == "remove":
-                for m in _LATIN_GAP.finditer(body):
-                    changes.append(
-                        Change(NAME, "latin-gap", pos + m.start(), pos + m.end(), m.group(), "")
-                    )
-            elif config.latin_space == "add":
-                for m in _LATIN_TOUCH.finditer(body):
-                    changes.append(
-                        Change(NAME, "latin-add", pos + m.start(), pos + m.start(), "", " ")
-                    )
+        if config.latin_space == "add":
+            for m in _LATIN_TOUCH.finditer(body):
+                changes.append(Change(NAME, "latin-add", pos + m.start(), pos + m.start(), "", " "))
         pos += len(line)
     changes.sort(key=lambda c: (c.start, c.end))
     return Explained(apply_changes(text, changes), tuple(changes))
