@@ -63,7 +63,9 @@ _LEAD_LABEL = re.compile(
 def _is_label_line(line: str, cfg: SpacingConfig) -> bool:
     """A byline or a heading: short, several multi-character words, no sentence punctuation."""
     stripped = line.strip()
-    words = stripped.split()
+    # Judge the words as if CJK-Latin spaces were absent, so `--latin-space add` cannot turn a
+    # label line into a non-label one on a second pass (idempotence).
+    words = _LATIN_GAP.sub("", stripped).split()
     if len(words) < 2 or len(stripped) > cfg.short_line:
         return False
     if any(len(w) < 2 or not _HAN_WORD.search(w) for w in words):
