@@ -41,11 +41,14 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 MB = 1_000_000
 
-_PIECE = re.compile(rf"[{CJK_PUNCT}!-/:-@\[-`{{-~]|\s+|[^\s{CJK_PUNCT}!-/:-@\[-`{{-~]+")
+# Punctuation is its own run (another font); small form variants (﹔﹕) included.
+_P = CJK_PUNCT + "\ufe50-\ufe6b" + r"!-/:-@\[-`{-~"
+_PIECE = re.compile(rf"([{_P}])\1*|\s+|[^\s{_P}]+")
 
 
 def _pieces(line: str) -> list[str]:
-    return _PIECE.findall(line)
+    """Runs between punctuation and spaces, and runs of one punctuation mark (——, ……)."""
+    return [m.group() for m in _PIECE.finditer(line)]
 
 
 def run_level(line: str, k: int = 2) -> str:
@@ -68,8 +71,8 @@ def phrase(line: str, rng: random.Random) -> str:
         for i in range(len(ps) - 1)
         if len(ps[i]) >= 2
         and not ps[i].isspace()
-        and len(ps[i + 1]) == 1
-        and ps[i + 1] in CJK_PUNCT
+        and not ps[i + 1].isspace()
+        and re.fullmatch(rf"[{_P}]+", ps[i + 1]) is not None
     ]
     if not spots:
         return run_level(line)

@@ -66,13 +66,32 @@ SEGMENT = "segment"  # a stretch of a line with spaces/punctuation drawn again: 
 LINE = "line"  # a whole line emitted again on the next line(s)
 
 _ASCII_PUNCT = r"!-/:-@\[-`{-~"
-_P = CJK_PUNCT + _ASCII_PUNCT
+# CJK punctuation plus the small form variants (﹐﹔﹕) some Big5 converters emit.
+_P = CJK_PUNCT + "\ufe50-\ufe6b" + _ASCII_PUNCT
 # A unit: a run of one punctuation mark, or a run of word characters.
 _UNIT = re.compile(rf"([{_P}])\1*|[^\s{_P}]+")
 _CJK_RE = re.compile(rf"[{CJK}]")
 _WORDISH = re.compile(rf"[^\s{_P}\d]")  # a letter or ideograph (not a digit, space, punct)
 _HAS_P = re.compile(rf"[{_P}]")
-_PUNCT = CJK_PUNCT + "".join(chr(c) for c in range(33, 127) if not chr(c).isalnum())
+
+
+def _expand(spec: str) -> str:
+    """The characters of a regex class fragment (``a-c`` -> ``abc``)."""
+    out, i = [], 0
+    while i < len(spec):
+        if i + 2 < len(spec) and spec[i + 1] == "-":
+            out.extend(chr(c) for c in range(ord(spec[i]), ord(spec[i + 2]) + 1))
+            i += 3
+        else:
+            out.append(spec[i])
+            i += 1
+    return "".join(out)
+
+
+# Every punctuation character, as a str (for str.strip).
+_PUNCT = _expand(CJK_PUNCT + "\ufe50-\ufe6b") + "".join(
+    chr(c) for c in range(33, 127) if not chr(c).isalnum()
+)
 # A line may hold doubling only if it has two equal characters in a row, or a run of word
 # characters that starts with a repeated stretch (改革改革); the expensive analysis runs only
 # on those lines. Bounded repetition keeps this linear.
@@ -86,7 +105,7 @@ _TAIL = re.compile(r"(?m)[ \t\u3000](\S{4,64})[ \t\u3000]*$")
 _WS_RUN = re.compile(r"\S+")
 
 # Punctuation that is never doubled in running text: two in a row are near-proof of overprint.
-_STRONG_PUNCT = frozenset("，。、：；「」『』《》【】〈〉“”‘’〔〕﹁﹂﹃﹄")
+_STRONG_PUNCT = frozenset("，。、：；「」『』《》【】〈〉“”‘’〔〕﹁﹂﹃﹄︰﹐﹑﹒﹔﹕︵︶")
 _WEAK_PUNCT = frozenset("（）(),;")  # nested brackets exist: （见（1））
 _PAIRED_PUNCT = frozenset("…—―")  # written in pairs: …… ——
 _CLAUSE_START = frozenset("，、；：。）」』》】")
@@ -114,14 +133,19 @@ class _Item:
     last: int = -1  # the last line the item covers (line copies span several)
 
 
+# One reading of a unit: ``k`` copies of ``key``; its evidence; the spans that remove copies.
+_Opt = tuple[int, str, list[tuple[int, int, str]]]
+
+
 @dataclass
 class _Unit:
     start: int
     end: int
-    k: int = 0  # copies, 0 when the unit is not a candidate
-    score: int = 0
-    key: str = ""
-    spans: list[tuple[int, int, str]] = field(default_factory=list)
+    # Readings by number of copies: 12121212 is 12 four times or 1212 twice, and the
+    # neighbours decide which (改革改革（（12121212））: twice).
+    opts: dict[int, _Opt] = field(default_factory=dict)
+    inner: bool = False  # a reading that only holds between two doubled neighbours (—— as —)
+    punct: bool = False
 
 
 def _primitive(x: str) -> bool:
@@ -129,17 +153,16 @@ def _primitive(x: str) -> bool:
     return (x + x).find(x, 1) == len(x)
 
 
+def _root(w: str) -> tuple[str, int]:
+    """``(y, m)``: ``w == y * m`` with ``y`` primitive (``m == 1`` when ``w`` is primitive)."""
+    p = (w + w).find(w, 1)
+    return (w[:p], len(w) // p) if p < len(w) else (w, 1)
+
+
 def _run_copies(w: str, max_k: int) -> tuple[int, str] | None:
     """``(k, x)`` when ``w == x * k`` for a primitive ``x`` and 2 <= k <= max_k."""
-    n = len(w)
-    for k in range(max_k, 1, -1):
-        if n % k:
-            continue
-        m = n // k
-        x = w[:m]
-        if w[m : 2 * m] == x and w == x * k:
-            return (k, x) if _primitive(x) else None
-    return None
+    y, m = _root(w)
+    return (m, y) if 2 <= m <= max_k else None
 
 
 def _glyph_copies(w: str, max_k: int) -> tuple[int, str] | None:
@@ -168,6 +191,8 @@ def _run_score(x: str, k: int) -> int:
     if not _CJK_RE.search(x):
         # Latin words (couscous, murmur) and numbers (1212, 20122012) repeat naturally.
         return 2 if len(x) >= 4 and not x.isalpha() else 1
+    if not _primitive(x):
+        return 1  # 看看看看看看 as 看看看 twice: only neighbours can tell
     score = 3 if len(x) >= 4 else 2 if len(x) == 3 else 1
     if k >= 3 and len(x) >= 2:
         score += 2  # 改革改革改革: three copies of a phrase is rendering, not style
@@ -177,8 +202,7 @@ def _run_score(x: str, k: int) -> int:
 def _glyph_score(x: str, k: int) -> int:
     if _is_ono(x):
         return 0
-    letters = x.strip(_ASCII_PUNCT + CJK_PUNCT)
-    if letters.isdigit():
+    if x.isdigit():
         score = 2 if len(x) >= 4 else 1  # 11223344 may be a number
     else:
         score = 3 if len(x) >= 4 else 2 if len(x) == 3 else 1
@@ -190,37 +214,40 @@ def _glyph_score(x: str, k: int) -> int:
 
 
 def _punct_unit(c: str, n: int, start: int, max_k: int) -> _Unit:
-    unit = _Unit(start, start + n, key=c)
-    base = 2 if c in _PAIRED_PUNCT else 1
-    if n % base or not 2 <= n // base <= max_k:
-        return unit
-    k = n // base
-    unit.k = k
+    unit = _Unit(start, start + n, punct=True)
     if c in _PAIRED_PUNCT:
-        unit.score = 0
-    elif c in _STRONG_PUNCT:
-        unit.score = 1 if c == "。" and k == 3 else STRONG  # 。。。 is an informal ellipsis
+        # …… and —— (——— in PKU text) are one mark written with two or three characters, so
+        # their length says little; a short one counts only between doubled neighbours.
+        for k in range(2, max_k + 1):
+            if n % k == 0:
+                unit.opts[k] = (0, c * (n // k), [(start + n // k, start + n, PUNCT)])
+        unit.inner = n <= 3
+        return unit
+    if c in _STRONG_PUNCT:
+        score = 1 if c in "。." and n == 3 else STRONG  # 。。。 is an informal ellipsis
     elif c in _WEAK_PUNCT:
-        unit.score = 1
+        score = 1
     else:
-        unit.score = 0  # !! ?? .. -- >> are written that way
-    unit.spans = [(start + base, start + n, PUNCT)]
+        score = 0  # !! ?? .. -- >> are written that way
+    for k in range(2, max_k + 1):
+        if n % k == 0:
+            unit.opts[k] = (score, c * (n // k), [(start + n // k, start + n, PUNCT)])
     return unit
 
 
 def _word_unit(w: str, start: int, max_k: int) -> _Unit:
-    unit = _Unit(start, start + len(w), key=w)
-    run = _run_copies(w, max_k)
-    if run is not None:
-        k, x = run
-        unit.k, unit.key, unit.score = k, x, _run_score(x, k)
-        unit.spans = [(start + len(x), start + len(w), RUN)]
-        return unit
-    glyph = _glyph_copies(w, max_k)
-    if glyph is not None:
-        k, x = glyph
-        unit.k, unit.key, unit.score = k, x, _glyph_score(x, k)
-        unit.spans = [(start + i * k + 1, start + i * k + k, GLYPH) for i in range(len(x))]
+    unit = _Unit(start, start + len(w))
+    y, m = _root(w)
+    for k in range(2, max_k + 1):
+        if m % k == 0:
+            x = y * (m // k)
+            unit.opts[k] = (_run_score(x, k), x, [(start + len(x), start + len(w), RUN)])
+    if m == 1:
+        glyph = _glyph_copies(w, max_k)
+        if glyph is not None:
+            k, x = glyph
+            spans = [(start + i * k + 1, start + i * k + k, GLYPH) for i in range(len(x))]
+            unit.opts[k] = (_glyph_score(x, k), x, spans)
     return unit
 
 
@@ -234,11 +261,12 @@ def _line_units(line: str, base: int, max_k: int) -> list[_Unit]:
             glyph = _glyph_copies(t, max_k)
             if glyph is not None:
                 k, x = glyph
-                u = _Unit(base + tok.start(), base + tok.end(), k, _glyph_score(x, k), x)
-                u.spans = [
+                u = _Unit(base + tok.start(), base + tok.end())
+                spans = [
                     (u.start + i * k + 1, u.start + i * k + k, PUNCT if x[i] in _P else GLYPH)
                     for i in range(len(x))
                 ]
+                u.opts[k] = (_glyph_score(x, k), x, spans)
                 units.append(u)
                 continue
         for m in _UNIT.finditer(t):
@@ -250,33 +278,69 @@ def _line_units(line: str, base: int, max_k: int) -> list[_Unit]:
     return units
 
 
+def _weak_number(unit: _Unit, k: int) -> bool:
+    score, key, _ = unit.opts[k]
+    return score <= 1 and not unit.punct and not _WORDISH.search(key)
+
+
 def _chains(units: list[_Unit], line_no: int, whole: bool) -> list[_Item]:
-    """Group neighbouring candidates with the same number of copies into evidence chains."""
+    """Group neighbouring candidates that agree on a number of copies into evidence chains."""
     items: list[_Item] = []
+    n = len(units)
     i = 0
-    while i < len(units):
-        if not units[i].k:
+    while i < n:
+        ks = set(units[i].opts)
+        if not ks or units[i].inner:
             i += 1
             continue
         j = i
-        while j + 1 < len(units) and units[j + 1].k == units[i].k:
+        while j + 1 < n and ks & set(units[j + 1].opts):
+            ks &= set(units[j + 1].opts)
             j += 1
-        chain = units[i : j + 1]
-        total = sum(u.score for u in chain)
-        keys = {u.key for u in chain if u.score and _WORDISH.search(u.key)}
-        strong = total >= STRONG and (max(u.score for u in chain) >= STRONG or len(keys) >= 3)
+        # A lone —— at the end of a chain is a dash, not a doubled —, unless the chain is the
+        # whole line.
+        if not (i == 0 and j == n - 1):
+            while units[j].inner:
+                j -= 1
+        k = max(ks)
+        nxt = j + 1
+        # A weak number at the edge of a chain, glued to a unit that is not doubled, belongs
+        # with that unit: 利福國際利福國際（（1212） keeps its 1212.
+        while i < j and i > 0 and units[i - 1].end == units[i].start and _weak_number(units[i], k):
+            i += 1
+        while (
+            j > i and j + 1 < n and units[j].end == units[j + 1].start and _weak_number(units[j], k)
+        ):
+            j -= 1
+        chain = [units[x].opts[k] for x in range(i, j + 1)]
+        total = sum(o[0] for o in chain)
+        # A doubled run glued to a doubled punctuation mark (很難了很難了！！, 2日2日））)
+        # is more than the two apart.
+        if any(
+            units[x].end == units[x + 1].start
+            and (units[x].punct != units[x + 1].punct)
+            and (chain[x - i][0] or chain[x + 1 - i][0])
+            for x in range(i, j)
+        ):
+            total += 1
+        # Numbers alone never make a chain strong: 1100 2200 3300 is a table row.
+        wordish = any(o[0] and _WORDISH.search(o[1]) for o in chain)
+        strong = total >= STRONG and (
+            max(o[0] for o in chain) >= STRONG or (len(chain) >= 2 and wordish)
+        )
         if total:
-            item = _Item(
-                line_no,
-                [s for u in chain for s in u.spans],
-                total,
-                "".join(u.key for u in chain),
-                strong=strong,
-                corroborates=strong,
-                whole_line=whole and i == 0 and j == len(units) - 1,
+            items.append(
+                _Item(
+                    line_no,
+                    [sp for o in chain for sp in o[2]],
+                    total,
+                    "".join(o[1] for o in chain),
+                    strong=strong,
+                    corroborates=strong,
+                    whole_line=whole and i == 0 and j == n - 1,
+                )
             )
-            items.append(item)
-        i = j + 1
+        i = nxt
     return items
 
 
