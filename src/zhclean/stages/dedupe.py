@@ -32,7 +32,8 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import lru_cache
 from itertools import accumulate, pairwise
 
 from .base import Change, Explained, StageSpec, register
@@ -95,14 +96,12 @@ _PUNCT = _expand(CJK_PUNCT + "\ufe50-\ufe6b") + "".join(
 # A line may hold doubling only if it has two equal characters in a row, or a run of word
 # characters that starts with a repeated stretch (改革改革); the expensive analysis runs only
 # on those lines. Bounded repetition keeps this linear.
-_SUSPECT = re.compile(
-    rf"(?<![^\s{_P}])(?:([^\s{_P}])\1|([^\s{_P}]{{2,64}}?)\2)|(?![…—―])([{_P}])\3"
-)
-# A line that starts with a stretch drawn again (``S S``), and a line whose last
-# space-separated token repeats what comes before it (``股票代码：300218 ：300218``).
-_SEGMENT_START = re.compile(r"(?m)^[^\S\r\n\f]*(\S.{0,400}?) ?\1")
+_SUSPECT = re.compile(rf"(?<![^\s{_P}])([^\s{_P}]{{1,64}}?)\1|(?![…—―])([{_P}])\2")
+# A line whose last space-separated token repeats what comes before it
+# (``股票代码：300218 ：300218``).
 _TAIL = re.compile(r"(?m)[ \t\u3000](\S{4,64})[ \t\u3000]*$")
 _WS_RUN = re.compile(r"\S+")
+_NEWLINE = re.compile(r"\n")
 
 # Punctuation that is never doubled in running text: two in a row are near-proof of overprint.
 _STRONG_PUNCT = frozenset("，。、：；「」『』《》【】〈〉“”‘’〔〕﹁﹂﹃﹄︰﹐﹑﹒﹔﹕︵︶")
@@ -118,7 +117,7 @@ _ONOMATOPOEIA = frozenset(
 STRONG = 3  # the evidence a chain needs to be undone on its own
 
 
-@dataclass
+@dataclass(slots=True)
 class _Item:
     """A candidate repeat on one line: the spans to remove, its evidence, and a content key."""
 
@@ -133,17 +132,20 @@ class _Item:
     last: int = -1  # the last line the item covers (line copies span several)
 
 
-# One reading of a unit: ``k`` copies of ``key``; its evidence; the spans that remove copies.
-_Opt = tuple[int, str, list[tuple[int, int, str]]]
+# One reading of a unit: ``k`` copies of ``key``; its evidence; the spans (relative to the
+# unit's start) that remove the extra copies.
+_Opt = tuple[int, str, tuple[tuple[int, int, str], ...]]
+# Readings by number of copies: 12121212 is 12 four times or 1212 twice, and the neighbours
+# decide which (改革改革（（12121212））: twice).
+_Opts = dict[int, _Opt]
+_NO_OPTS: _Opts = {}
 
 
-@dataclass
+@dataclass(slots=True)
 class _Unit:
     start: int
     end: int
-    # Readings by number of copies: 12121212 is 12 four times or 1212 twice, and the
-    # neighbours decide which (改革改革（（12121212））: twice).
-    opts: dict[int, _Opt] = field(default_factory=dict)
+    opts: _Opts
     inner: bool = False  # a reading that only holds between two doubled neighbours (—— as —)
     punct: bool = False
 
@@ -213,16 +215,18 @@ def _glyph_score(x: str, k: int) -> int:
     return min(score, STRONG)
 
 
-def _punct_unit(c: str, n: int, start: int, max_k: int) -> _Unit:
-    unit = _Unit(start, start + n, punct=True)
+@lru_cache(maxsize=4096)
+def _punct_opts(c: str, n: int, max_k: int) -> tuple[_Opts, bool]:
+    """Readings of ``n`` copies of the punctuation mark ``c``, and whether they only count
+    between doubled neighbours."""
+    opts: _Opts = {}
     if c in _PAIRED_PUNCT:
         # …… and —— (——— in PKU text) are one mark written with two or three characters, so
         # their length says little; a short one counts only between doubled neighbours.
         for k in range(2, max_k + 1):
             if n % k == 0:
-                unit.opts[k] = (0, c * (n // k), [(start + n // k, start + n, PUNCT)])
-        unit.inner = n <= 3
-        return unit
+                opts[k] = (0, c * (n // k), ((n // k, n, PUNCT),))
+        return opts, n <= 3
     if c in _STRONG_PUNCT:
         score = 1 if c in "。." and n == 3 else STRONG  # 。。。 is an informal ellipsis
     elif c in _WEAK_PUNCT:
@@ -231,24 +235,35 @@ def _punct_unit(c: str, n: int, start: int, max_k: int) -> _Unit:
         score = 0  # !! ?? .. -- >> are written that way
     for k in range(2, max_k + 1):
         if n % k == 0:
-            unit.opts[k] = (score, c * (n // k), [(start + n // k, start + n, PUNCT)])
-    return unit
+            opts[k] = (score, c * (n // k), ((n // k, n, PUNCT),))
+    return opts, False
 
 
-def _word_unit(w: str, start: int, max_k: int) -> _Unit:
-    unit = _Unit(start, start + len(w))
+def _word_opts(w: str, max_k: int) -> _Opts:
+    """Readings of a run of word characters: run level (改革改革) or glyph level (改改革革)."""
+    if len(w) < 2:
+        return _NO_OPTS
+    # Runs recur (headings, table cells, pathological input); short ones are cached.
+    return _word_opts_cached(w, max_k) if len(w) <= 64 else _word_opts_uncached(w, max_k)
+
+
+def _word_opts_uncached(w: str, max_k: int) -> _Opts:
+    opts: _Opts = {}
     y, m = _root(w)
     for k in range(2, max_k + 1):
         if m % k == 0:
             x = y * (m // k)
-            unit.opts[k] = (_run_score(x, k), x, [(start + len(x), start + len(w), RUN)])
+            opts[k] = (_run_score(x, k), x, ((len(x), len(w), RUN),))
     if m == 1:
         glyph = _glyph_copies(w, max_k)
         if glyph is not None:
             k, x = glyph
-            spans = [(start + i * k + 1, start + i * k + k, GLYPH) for i in range(len(x))]
-            unit.opts[k] = (_glyph_score(x, k), x, spans)
-    return unit
+            spans = tuple((i * k + 1, i * k + k, GLYPH) for i in range(len(x)))
+            opts[k] = (_glyph_score(x, k), x, spans)
+    return opts
+
+
+_word_opts_cached = lru_cache(maxsize=65536)(_word_opts_uncached)
 
 
 def _line_units(line: str, base: int, max_k: int) -> list[_Unit]:
@@ -261,20 +276,20 @@ def _line_units(line: str, base: int, max_k: int) -> list[_Unit]:
             glyph = _glyph_copies(t, max_k)
             if glyph is not None:
                 k, x = glyph
-                u = _Unit(base + tok.start(), base + tok.end())
-                spans = [
-                    (u.start + i * k + 1, u.start + i * k + k, PUNCT if x[i] in _P else GLYPH)
-                    for i in range(len(x))
-                ]
-                u.opts[k] = (_glyph_score(x, k), x, spans)
-                units.append(u)
+                spans = tuple(
+                    (i * k + 1, i * k + k, PUNCT if x[i] in _P else GLYPH) for i in range(len(x))
+                )
+                opts = {k: (_glyph_score(x, k), x, spans)}
+                units.append(_Unit(base + tok.start(), base + tok.end(), opts))
                 continue
+        t0 = base + tok.start()
         for m in _UNIT.finditer(t):
-            s = base + tok.start() + m.start()
-            if m.group(1):
-                units.append(_punct_unit(m.group(1), m.end() - m.start(), s, max_k))
+            c = m.group(1)
+            if c:
+                opts, inner = _punct_opts(c, m.end() - m.start(), max_k)
+                units.append(_Unit(t0 + m.start(), t0 + m.end(), opts, inner, True))
             else:
-                units.append(_word_unit(m.group(), s, max_k))
+                units.append(_Unit(t0 + m.start(), t0 + m.end(), _word_opts(m.group(), max_k)))
     return units
 
 
@@ -312,7 +327,8 @@ def _chains(units: list[_Unit], line_no: int, whole: bool) -> list[_Item]:
             j > i and j + 1 < n and units[j].end == units[j + 1].start and _weak_number(units[j], k)
         ):
             j -= 1
-        chain = [units[x].opts[k] for x in range(i, j + 1)]
+        members = units[i : j + 1]
+        chain = [u.opts[k] for u in members]
         total = sum(o[0] for o in chain)
         # A doubled run glued to a doubled punctuation mark (很難了很難了！！, 2日2日））)
         # is more than the two apart.
@@ -332,7 +348,7 @@ def _chains(units: list[_Unit], line_no: int, whole: bool) -> list[_Item]:
             items.append(
                 _Item(
                     line_no,
-                    [sp for o in chain for sp in o[2]],
+                    [(u.start + a, u.start + b, r) for u in members for a, b, r in u.opts[k][2]],
                     total,
                     "".join(o[1] for o in chain),
                     strong=strong,
@@ -413,9 +429,9 @@ class _Lines:
     """The lines of a text (``str.splitlines`` boundaries) as parallel lists, built with
     C-speed comprehensions: per-line Python loops are what makes a cleaner slow."""
 
+    raws: list[str]  # each line with its terminator
     starts: list[int]
-    ends: list[int]  # end of the line's text
-    nls: list[int]  # end including its terminator
+    nls: list[int]  # end including the terminator
     stripped: list[str]
 
     @classmethod
@@ -423,19 +439,21 @@ class _Lines:
         raws = text.splitlines(keepends=True)
         nls = list(accumulate(map(len, raws)))
         starts = [0, *nls[:-1]] if nls else []
-        bodies = [r.rstrip(_EOL) for r in raws]
-        ends = [st + len(bd) for st, bd in zip(starts, bodies, strict=True)]
-        return cls(starts, ends, nls, [bd.strip() for bd in bodies])
+        return cls(raws, starts, nls, [r.strip() for r in raws])
+
+    def end(self, i: int) -> int:
+        """End of line ``i``'s text (before its terminator)."""
+        return self.starts[i] + len(self.raws[i].rstrip(_EOL))
 
 
 def _line_span(text: str, ln: _Lines, d: int) -> tuple[int, int, str]:
     """The span that removes line ``d``: with its newline, or with the newline before it when
     it ends with a page break (``\f``) or the text, so that page breaks survive."""
-    start, end, end_nl = ln.starts[d], ln.ends[d], ln.nls[d]
+    start, end, end_nl = ln.starts[d], ln.end(d), ln.nls[d]
     if text[end:end_nl] in _NEWLINES:
         return (start, end_nl, LINE)
-    if d > 0 and text[ln.ends[d - 1] : ln.nls[d - 1]] in _NEWLINES:
-        return (ln.ends[d - 1], end, LINE)
+    if d > 0 and text[ln.end(d - 1) : ln.nls[d - 1]] in _NEWLINES:
+        return (ln.end(d - 1), end, LINE)
     return (start, end, LINE)
 
 
@@ -557,18 +575,16 @@ def _pass_near(text: str, cfg: DedupeConfig, hot_pos: list[int]) -> list[tuple[i
     """A sweep over the parts of ``text`` near ``hot_pos`` only: the rest has not changed since
     the sweep before, so it cannot hold anything new."""
     reach = 6 * cfg.context_lines + 2
+    starts = [0, *(m.end() for m in _NEWLINE.finditer(text))]
     windows: list[tuple[int, int]] = []
+    last = -1
     for p in hot_pos:
-        a = p
-        for _ in range(reach):
-            a = text.rfind("\n", 0, a - 1) + 1 if a > 0 else 0
-            if a == 0:
-                break
-        z = p
-        for _ in range(reach):
-            z = text.find("\n", z) + 1 or len(text)
-            if z == len(text):
-                break
+        li = bisect.bisect_right(starts, p) - 1
+        if li == last:
+            continue
+        last = li
+        a = starts[max(0, li - reach)]
+        z = starts[li + reach + 1] if li + reach + 1 < len(starts) else len(text)
         if windows and a <= windows[-1][1]:
             windows[-1] = (windows[-1][0], max(windows[-1][1], z))
         else:
@@ -606,7 +622,12 @@ def _pass(text: str, cfg: DedupeConfig, hot_pos: list[int]) -> list[tuple[int, i
     for lo, hi in ranges:
         a, z = ln.starts[lo], ln.nls[hi]
         suspects.update(_line_of(ln, m.start()) for m in _SUSPECT.finditer(text, a, z))
-        segments.update(_line_of(ln, m.start()) for m in _SEGMENT_START.finditer(text, a, z))
+        # A line can only be one stretch drawn again if its first two characters recur.
+        segments.update(
+            lo + i
+            for i, x in enumerate(stripped[lo : hi + 1])
+            if len(x) > 3 and x.find(x[:2], 2) > 0
+        )
         tails.update(_line_of(ln, m.start()) for m in _TAIL.finditer(text, a, z))
         if cfg.line_copies:
             win = stripped[lo : hi + 1]
@@ -623,7 +644,7 @@ def _pass(text: str, cfg: DedupeConfig, hot_pos: list[int]) -> list[tuple[int, i
         s = stripped[no]
         if not s:
             continue
-        off = ln.starts[no] + text[ln.starts[no] : ln.ends[no]].find(s[0])
+        off = ln.starts[no] + ln.raws[no].find(s[0])
         seg = _segment_item(s, off, no, cfg.max_copies) if no in segments else None
         if seg is None and no in tails:
             seg = _tail_item(s, off, no)
@@ -631,7 +652,7 @@ def _pass(text: str, cfg: DedupeConfig, hot_pos: list[int]) -> list[tuple[int, i
             items.append(seg)
             seg_done.add(no)
     for no in sorted(suspects - seg_done):
-        a, b = ln.starts[no], ln.ends[no]
+        a, b = ln.starts[no], ln.end(no)
         items.extend(_chains(_line_units(text[a:b], a, cfg.max_copies), no, whole=True))
     for it in items:
         it.last = max(it.last, it.line)
