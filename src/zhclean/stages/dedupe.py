@@ -93,9 +93,9 @@ def _expand(spec: str) -> str:
 _PUNCT = _expand(CJK_PUNCT + "\ufe50-\ufe6b") + "".join(
     chr(c) for c in range(33, 127) if not chr(c).isalnum()
 )
-# A line may hold doubling only if it has two equal characters in a row, or a run of word
-# characters that starts with a repeated stretch (改革改革); the expensive analysis runs only
-# on those lines. Bounded repetition keeps this linear.
+# A line may hold doubled units only if a unit starts with a repeated stretch (天天, 改革改革)
+# or a punctuation mark is drawn twice; the unit analysis runs only on those lines. The
+# bounded lazy repeat keeps this linear; longer runs are caught by the segment check below.
 _SUSPECT = re.compile(rf"(?<![^\s{_P}])([^\s{_P}]{{1,64}}?)\1|(?![…—―])([{_P}])\2")
 # A line whose last space-separated token repeats what comes before it
 # (``股票代码：300218 ：300218``).
@@ -111,7 +111,7 @@ _CLAUSE_START = frozenset("，、；：。）」』》】")
 _TERMINAL = frozenset("。！？!?…．.")
 # Onomatopoeia and interjections: 哈哈哈哈, 嘻嘻 are language; they never count as evidence.
 _ONOMATOPOEIA = frozenset(
-    "哈嘻呵嘿哼啦嘛呀哇嗯噢哦喔啊嗚呜嘤嚶嘎咯咕嘟嗒滴答叮咚砰轰轟隆哗嘩啪噼啵喵汪咩嗡嘀哒噠吱嘘噓呼唔嘛"
+    "哈嘻呵嘿哼啦嘛呀哇嗯噢哦喔啊嗚呜嘤嚶嘎咯咕嘟嗒滴答叮咚砰轰轟隆哗嘩啪噼啵喵汪咩嗡嘀哒噠吱嘘噓呼唔"
 )
 
 STRONG = 3  # the evidence a chain needs to be undone on its own
@@ -651,6 +651,8 @@ def _pass(text: str, cfg: DedupeConfig, hot_pos: list[int]) -> list[tuple[int, i
         if seg is not None:
             items.append(seg)
             seg_done.add(no)
+        elif no in segments and len(s) > 128:
+            suspects.add(no)  # may be a run longer than _SUSPECT looks for, drawn again
     for no in sorted(suspects - seg_done):
         a, b = ln.starts[no], ln.end(no)
         items.extend(_chains(_line_units(text[a:b], a, cfg.max_copies), no, whole=True))
