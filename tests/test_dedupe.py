@@ -137,3 +137,20 @@ def test_pathological_inputs_are_linear() -> None:
     assert dedupe("改" * 100_000) == "改" * 100_000
     assert dedupe("改革引擎，" * 20_000) == "改革引擎，" * 20_000
     assert dedupe("改革改革，，" * 20_000) == "改革，" * 20_000
+
+
+def test_seed_page_only_its_doubled_lines_change() -> None:
+    from .conftest import SAMPLES
+
+    text = (SAMPLES / "yongzhou-newspaper.txt").read_text(encoding="utf-8")
+    out = dedupe(text)
+    before, after = text.splitlines(), out.splitlines()
+    assert len(before) == len(after)
+    changed = [(a, b) for a, b in zip(before, after, strict=True) if a != b]
+    # The headline and the six caption lines at the foot of the page, nothing else.
+    assert len(changed) == 7
+    for a, b in changed:
+        assert len(a) > len(b)
+        assert dedupe(b) == b
+    assert after[0].strip() == "改革「引擎」賦能產業騰飛"
+    assert "園區企業生產現場。" in after
