@@ -522,6 +522,10 @@ def _line_copy_items(text: str, ln: _Lines, pairs: list[int]) -> list[_Item]:
     return items
 
 
+def _texty(key: str) -> bool:
+    return len(key) - key.count(" ") >= 4 or bool(_HAS_P.search(key))
+
+
 def _near(sorted_pos: list[int], lo: int, hi: int, d: int) -> bool:
     k = bisect.bisect_left(sorted_pos, lo - d)
     return k < len(sorted_pos) and sorted_pos[k] <= hi + d
@@ -548,7 +552,10 @@ def _accept(items: list[_Item], nb: list[int], hot: list[int], cfg: DedupeConfig
             lo, hi = nb[it.line], nb[it.last]
             a = bisect.bisect_left(weak_pos, lo - 3 * d)
             z = bisect.bisect_right(weak_pos, hi + 3 * d)
-            if len({key for _, key in weak[a:z] if key != it.key}) >= 2:
+            others = {key for _, key in weak[a:z] if key != it.key}
+            # Short cells (稳定, 关注, 正常) can repeat down a table column; at least one of
+            # the copies must look like running text or a label (4+ characters, or punctuation).
+            if len(others) >= 2 and any(_texty(key) for key in (*others, it.key)):
                 it.accepted = True
             else:
                 pending.append(it)
