@@ -74,6 +74,7 @@ _UNIT = re.compile(rf"([{_P}])\1*|[^\s{_P}]+")
 _CJK_RE = re.compile(rf"[{CJK}]")
 _WORDISH = re.compile(rf"[^\s{_P}\d]")  # a letter or ideograph (not a digit, space, punct)
 _HAS_P = re.compile(rf"[{_P}]")
+_SPLITS = re.compile(rf"[\s{_P}]")
 
 
 def _expand(spec: str) -> str:
@@ -658,8 +659,8 @@ def _pass(text: str, cfg: DedupeConfig, hot_pos: list[int]) -> list[tuple[int, i
         if seg is not None:
             items.append(seg)
             seg_done.add(no)
-        elif no in segments and len(s) > 128:
-            suspects.add(no)  # may be a run longer than _SUSPECT looks for, drawn again
+        elif no in segments and len(s) > 128 and not _SPLITS.search(s):
+            suspects.add(no)  # one run, longer than _SUSPECT looks at: 改革…改革…
     for no in sorted(suspects - seg_done):
         a, b = ln.starts[no], ln.end(no)
         items.extend(_chains(_line_units(text[a:b], a, cfg.max_copies), no, whole=True))
