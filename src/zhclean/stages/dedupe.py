@@ -363,8 +363,7 @@ def _chains(units: list[_Unit], line_no: int, whole: bool) -> list[_Item]:
 
 def _segment_item(s: str, off: int, line_no: int, max_k: int) -> _Item | None:
     """A line (stripped: ``s`` at offset ``off``) made of one stretch drawn k times, possibly
-    with a space between copies (``2011 年年度报告 2011 年年度报告``), or ending with its last
-    space-separated token drawn again (``股票代码：300218 ：300218``)."""
+    with a space between copies (``2011 年年度报告 2011 年年度报告``, pypdfium2)."""
     n = len(s)
     for sep in ("", " "):
         for k in range(max_k, 1, -1):
@@ -379,20 +378,18 @@ def _segment_item(s: str, off: int, line_no: int, max_k: int) -> _Item | None:
             if not _primitive(x + sep):
                 return None
             nonspace = len(x) - x.count(" ")
-            strong = (
-                nonspace >= 6
-                and bool(_CJK_RE.search(x))
-                and x.rstrip()[-1] not in _TERMINAL
-                and x.rstrip()[-1] not in _CLAUSE_START
-            )
-            # `思乡，思乡，` and `他說得對。他說得對。` are said twice on purpose: weak only.
+            last = x.rstrip()[-1]
+            said_twice = last in _TERMINAL or last in _CLAUSE_START
+            strong = nonspace >= 6 and bool(_CJK_RE.search(x)) and not said_twice
+            # `思乡，思乡，` and `他說得對。他說得對。` may be said twice on purpose (poems,
+            # refrains): weak, and they do not vouch for each other.
             return _Item(
                 line_no,
                 [(off + m, off + n, SEGMENT)],
                 STRONG if strong else 1,
                 x,
                 strong=strong,
-                corroborates=bool(_CJK_RE.search(x)),
+                corroborates=bool(_CJK_RE.search(x)) and not said_twice,
                 whole_line=True,
             )
     return None
