@@ -641,6 +641,7 @@ def _pass(text: str, cfg: DedupeConfig, hot_pos: list[int]) -> list[tuple[int, i
                 for k, (s, t) in enumerate(pairwise(win))
                 if s
                 and t
+                and (s[0] == t[0] or s[-1] == t[-1])
                 and (t.startswith(s) or s.startswith(t) or t.endswith(s) or s.endswith(t))
             ]
             items.extend(_line_copy_items(text, ln, pairs))
