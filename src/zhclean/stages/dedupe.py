@@ -230,7 +230,7 @@ def _punct_opts(c: str, n: int, max_k: int) -> tuple[_Opts, bool]:
                 opts[k] = (0, c * (n // k), ((n // k, n, PUNCT),))
         return opts, n <= 3
     if c in _STRONG_PUNCT:
-        score = 1 if c in "。." and n == 3 else STRONG  # 。。。 is an informal ellipsis
+        score = 1 if c == "。" and n >= 3 else STRONG  # 。。。(。。。) is an informal ellipsis
     elif c in _WEAK_PUNCT:
         score = 1
     else:
