@@ -1,22 +1,44 @@
 """Undo fake-bold doubling: text a PDF producer drew two or more times.
 
-Fake bold draws each text run (or each glyph) twice at a small offset; extractors then emit
-``改革改革「「引擎引擎」」``. This stage removes the extra copies and leaves legitimate
-repeats (天天, 謝謝, 研究研究, ……, 2000) alone.
+Fake bold draws each text run (or each glyph) two to four times at a small offset; extractors
+then emit ``改革改革「「引擎引擎」」`` (run level), ``「字字节节跳跳动动」`` (glyph level),
+``安徽…公司`` on four identical lines (line level), and mixtures of these. This stage removes
+the extra copies and leaves legitimate repeats (天天, 謝謝, 研究研究, 哈哈哈, ……, 2000) alone.
+
+How it decides. Text is cut into *units* per line: a run of word characters bounded by
+punctuation or spaces, or a run of one punctuation mark. A unit is a *candidate* when it is
+exactly ``k`` copies of something (``k`` = 2..``max_copies``): ``X X`` (run), ``x x y y``
+(glyph) or ``「「`` (punct). Each candidate carries evidence: doubled ``「「 」」 。。 ，，`` are
+near-proof; a doubled run of 4+ Han characters is strong; ``天天`` or ``研究研究`` alone is
+weak. Neighbouring candidates with the same ``k`` form a *chain* and add up their evidence; a
+chain is undone only when the sum is strong. So ``活動活動，，`` collapses (its neighbour is a
+doubled comma) while ``這件事要研究研究。`` stays. Whole lines drawn twice (PyMuPDF and pypdf
+emit a bold line as two identical lines) are only removed with corroboration nearby, because
+tables repeat cells (``稳定`` / ``稳定``). When in doubt a span is kept: a lost character is
+worse than a doubled one.
+
+Everything is linear in the input: periodicity is tested with slice comparisons and
+``str.find``; the regexes that pick the lines worth a closer look backtrack at most a bounded
+window (64 characters), and a second sweep looks only near what the first one changed.
 
 >>> dedupe("改革改革「「引擎引擎」」賦能產業騰飛賦能產業騰飛")
 '改革「引擎」賦能產業騰飛'
->>> dedupe("我們天天看看書，謝謝。")
-'我們天天看看書，謝謝。'
+>>> dedupe("我們天天看看書，謝謝。這件事要研究研究。")
+'我們天天看看書，謝謝。這件事要研究研究。'
+>>> dedupe("「字字节节跳跳动动」")
+'「字节跳动」'
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+from itertools import accumulate, pairwise
 
-from .base import Change, Explained, StageSpec, apply_changes, register
-from .chars import CJK_PUNCT
+from .base import Change, Explained, StageSpec, register
+from .chars import CJK, CJK_PUNCT
 
 NAME = "dedupe"
 
@@ -25,101 +47,745 @@ NAME = "dedupe"
 class DedupeConfig:
     """Settings of the ``dedupe`` stage.
 
-    max_copies: the most copies of one run a producer is assumed to draw (fill, stroke, shadow).
+    max_copies: the most copies of one run a producer is assumed to draw (fill, stroke, shadow,
+        overprint); runs repeated more often (``嘻嘻嘻嘻嘻嘻``) are language, not rendering.
+    line_copies: also remove whole lines emitted two or more times (needs corroboration nearby).
+    context_lines: how many lines away corroborating evidence may be for a weak candidate.
     """
 
     max_copies: int = 4
+    line_copies: bool = True
+    context_lines: int = 3
 
 
 DEFAULT = DedupeConfig()
 
-# A unit is a run of word characters or a single punctuation mark; spaces separate units.
-_UNIT = re.compile(rf"[{CJK_PUNCT}]|[^\w\s]|[^\s{CJK_PUNCT}\W]+")
+# Rule names reported by dedupe_explain.
+RUN = "run"  # a word run drawn k times: 改革改革 -> 改革
+GLYPH = "glyph"  # each glyph drawn k times: 字字节节 -> 字节
+PUNCT = "punct"  # a punctuation mark drawn k times: 「「 -> 「
+SEGMENT = "segment"  # a stretch of a line with spaces/punctuation drawn again: `A B A B` -> `A B`
+LINE = "line"  # a whole line emitted again on the next line(s)
+
+_ASCII_PUNCT = r"!-/:-@\[-`{-~"
+# CJK punctuation plus the small form variants (﹐﹔﹕) some Big5 converters emit.
+_P = CJK_PUNCT + "\ufe50-\ufe6b" + _ASCII_PUNCT
+# A unit: a run of one punctuation mark, or a run of word characters.
+_UNIT = re.compile(rf"([{_P}])\1*|[^\s{_P}]+")
+_CJK_RE = re.compile(rf"[{CJK}]")
+_WORDISH = re.compile(rf"[^\s{_P}\d]")  # a letter or ideograph (not a digit, space, punct)
+_HAS_P = re.compile(rf"[{_P}]")
+_SPLITS = re.compile(rf"[\s{_P}]")
 
 
-def _halve(unit: str, copies: int) -> str | None:
-    n = len(unit)
-    if n % copies:
+def _expand(spec: str) -> str:
+    """The characters of a regex class fragment (``a-c`` -> ``abc``)."""
+    out, i = [], 0
+    while i < len(spec):
+        if i + 2 < len(spec) and spec[i + 1] == "-":
+            out.extend(chr(c) for c in range(ord(spec[i]), ord(spec[i + 2]) + 1))
+            i += 3
+        else:
+            out.append(spec[i])
+            i += 1
+    return "".join(out)
+
+
+# Every punctuation character, as a str (for str.strip).
+_PUNCT = _expand(CJK_PUNCT + "\ufe50-\ufe6b") + "".join(
+    chr(c) for c in range(33, 127) if not chr(c).isalnum()
+)
+# A line may hold doubled units only if a unit starts with a repeated stretch (天天, 改革改革)
+# or a punctuation mark is drawn twice; the unit analysis runs only on those lines. The
+# bounded lazy repeat keeps this linear; longer runs are caught by the segment check below.
+_SUSPECT = re.compile(rf"(?<![^\s{_P}])([^\s{_P}]{{1,64}}?)\1|(?![…—―])([{_P}])\2")
+# A line whose last space-separated token repeats what comes before it
+# (``股票代码：300218 ：300218``).
+_TAIL = re.compile(r"(?m)[ \t\u3000](\S{4,64})[ \t\u3000]*$")
+_WS_RUN = re.compile(r"\S+")
+_NEWLINE = re.compile(r"\n")
+
+# Punctuation that is never doubled in running text: two in a row are near-proof of overprint.
+_STRONG_PUNCT = frozenset("，。、：；「」『』《》【】〈〉“”‘’〔〕﹁﹂﹃﹄︰﹐﹑﹒﹔﹕︵︶")
+_WEAK_PUNCT = frozenset("（）(),;")  # nested brackets exist: （见（1））
+_PAIRED_PUNCT = frozenset("…—―")  # written in pairs: …… ——
+_CLAUSE_START = frozenset("，、；：。）」』》】")
+_TERMINAL = frozenset("。！？!?…．.")
+# Onomatopoeia and interjections: 哈哈哈哈, 嘻嘻 are language; they never count as evidence.
+_ONOMATOPOEIA = frozenset(
+    "哈嘻呵嘿哼啦嘛呀哇嗯噢哦喔啊嗚呜嘤嚶嘎咯咕嘟嗒滴答叮咚砰轰轟隆哗嘩啪噼啵喵汪咩嗡嘀哒噠吱嘘噓呼唔"
+)
+
+STRONG = 3  # the evidence a chain needs to be undone on its own
+
+
+@dataclass(slots=True)
+class _Item:
+    """A candidate repeat on one line: the spans to remove, its evidence, and a content key."""
+
+    line: int
+    spans: list[tuple[int, int, str]]
+    score: int
+    key: str
+    strong: bool = False
+    accepted: bool = False
+    corroborates: bool = True
+    whole_line: bool = False
+    last: int = -1  # the last line the item covers (line copies span several)
+
+
+# One reading of a unit: ``k`` copies of ``key``; its evidence; the spans (relative to the
+# unit's start) that remove the extra copies.
+_Opt = tuple[int, str, tuple[tuple[int, int, str], ...]]
+# Readings by number of copies: 12121212 is 12 four times or 1212 twice, and the neighbours
+# decide which (改革改革（（12121212））: twice).
+_Opts = dict[int, _Opt]
+_NO_OPTS: _Opts = {}
+
+
+@dataclass(slots=True)
+class _Unit:
+    start: int
+    end: int
+    opts: _Opts
+    inner: bool = False  # a reading that only holds between two doubled neighbours (—— as —)
+    punct: bool = False
+
+
+def _primitive(x: str) -> bool:
+    """True when ``x`` is not itself a repetition (``ab`` yes, ``abab`` no); linear time."""
+    return (x + x).find(x, 1) == len(x)
+
+
+def _root(w: str) -> tuple[str, int]:
+    """``(y, m)``: ``w == y * m`` with ``y`` primitive (``m == 1`` when ``w`` is primitive)."""
+    p = (w + w).find(w, 1)
+    return (w[:p], len(w) // p) if p < len(w) else (w, 1)
+
+
+def _run_copies(w: str, max_k: int) -> tuple[int, str] | None:
+    """``(k, x)`` when ``w == x * k`` for a primitive ``x`` and 2 <= k <= max_k."""
+    y, m = _root(w)
+    return (m, y) if 2 <= m <= max_k else None
+
+
+def _glyph_copies(w: str, max_k: int) -> tuple[int, str] | None:
+    """``(k, x)`` when each glyph of ``x`` is drawn ``k`` times in ``w`` (``字字节节``: 2, 字节)."""
+    n = len(w)
+    if n < 4 or w[0] != w[1]:
         return None
-    part = unit[: n // copies]
-    return part if part * copies == unit else None
+    for k in range(max_k, 1, -1):
+        if n % k or w[: k - 1] != w[1:k]:
+            continue
+        x = w[0::k]
+        if all(w[i::k] == x for i in range(1, k)):
+            if x.count(x[0]) == len(x):
+                return None  # one glyph repeated: a run, not glyph doubling
+            return k, x
+    return None
 
 
-def _line_changes(line: str, offset: int, cfg: DedupeConfig) -> list[Change]:
-    units = [(m.start(), m.group()) for m in _UNIT.finditer(line)]
-    if len(units) < 2:
-        return []
-    for copies in range(2, cfg.max_copies + 1):
-        changes: list[Change] = []
-        i = 0
-        ok = True
-        doubled_chars = 0
-        while i < len(units):
-            start, unit = units[i]
-            if len(unit) == 1:
-                # punctuation drawn `copies` times shows up as `copies` equal units in a row
-                group = units[i : i + copies]
-                if (
-                    len(group) == copies
-                    and all(u == unit for _, u in group)
-                    and all(group[k + 1][0] == group[k][0] + 1 for k in range(copies - 1))
-                ):
-                    changes.append(
-                        Change(
-                            NAME,
-                            "run",
-                            offset + start + 1,
-                            offset + start + copies,
-                            unit * (copies - 1),
-                            "",
-                        )
-                    )
-                    doubled_chars += copies - 1
-                    i += copies
-                    continue
-                ok = False
-                break
-            part = _halve(unit, copies)
-            if part is None:
-                ok = False
-                break
-            changes.append(
-                Change(
-                    NAME,
-                    "run",
-                    offset + start + len(part),
-                    offset + start + len(unit),
-                    unit[len(part) :],
-                    "",
+def _is_ono(x: str) -> bool:
+    return all(c in _ONOMATOPOEIA for c in x)
+
+
+def _run_score(x: str, k: int) -> int:
+    if _is_ono(x):
+        return 0
+    if not _CJK_RE.search(x):
+        # Latin words (couscous, murmur) and numbers (1212, 20122012) repeat naturally.
+        return 2 if len(x) >= 4 and not x.isalpha() else 1
+    if not _primitive(x):
+        return 1  # 看看看看看看 as 看看看 twice: only neighbours can tell
+    score = 3 if len(x) >= 4 else 2 if len(x) == 3 else 1
+    if k >= 3 and len(x) >= 2:
+        score += 2  # 改革改革改革: three copies of a phrase is rendering, not style
+    return min(score, STRONG)
+
+
+def _glyph_score(x: str, k: int) -> int:
+    if _is_ono(x):
+        return 0
+    if x.isdigit():
+        score = 2 if len(x) >= 4 else 1  # 11223344 may be a number
+    else:
+        score = 3 if len(x) >= 4 else 2 if len(x) == 3 else 1
+    if _HAS_P.search(x) and len(x) >= 3:
+        score += 1  # >>6600: the punctuation is doubled with the digits
+    if k >= 3:
+        score += 2  # 改改改革革革
+    return min(score, STRONG)
+
+
+@lru_cache(maxsize=4096)
+def _punct_opts(c: str, n: int, max_k: int) -> tuple[_Opts, bool]:
+    """Readings of ``n`` copies of the punctuation mark ``c``, and whether they only count
+    between doubled neighbours."""
+    opts: _Opts = {}
+    if c in _PAIRED_PUNCT:
+        # …… and —— (——— in PKU text) are one mark written with two or three characters, so
+        # their length says little; a short one counts only between doubled neighbours.
+        for k in range(2, max_k + 1):
+            if n % k == 0:
+                opts[k] = (0, c * (n // k), ((n // k, n, PUNCT),))
+        return opts, n <= 3
+    if c in _STRONG_PUNCT:
+        score = 1 if c == "。" and n >= 3 else STRONG  # 。。。(。。。) is an informal ellipsis
+    elif c in _WEAK_PUNCT:
+        score = 1
+    else:
+        score = 0  # !! ?? .. -- >> are written that way
+    for k in range(2, max_k + 1):
+        if n % k == 0:
+            opts[k] = (score, c * (n // k), ((n // k, n, PUNCT),))
+    return opts, False
+
+
+def _word_opts(w: str, max_k: int) -> _Opts:
+    """Readings of a run of word characters: run level (改革改革) or glyph level (改改革革)."""
+    if len(w) < 2:
+        return _NO_OPTS
+    # Runs recur (headings, table cells, pathological input); short ones are cached.
+    return _word_opts_cached(w, max_k) if len(w) <= 64 else _word_opts_uncached(w, max_k)
+
+
+def _word_opts_uncached(w: str, max_k: int) -> _Opts:
+    opts: _Opts = {}
+    y, m = _root(w)
+    for k in range(2, max_k + 1):
+        if m % k == 0:
+            x = y * (m // k)
+            opts[k] = (_run_score(x, k), x, ((len(x), len(w), RUN),))
+    if m == 1:
+        glyph = _glyph_copies(w, max_k)
+        if glyph is not None:
+            k, x = glyph
+            spans = tuple((i * k + 1, i * k + k, GLYPH) for i in range(len(x)))
+            opts[k] = (_glyph_score(x, k), x, spans)
+    return opts
+
+
+_word_opts_cached = lru_cache(maxsize=65536)(_word_opts_uncached)
+
+
+def _line_units(line: str, base: int, max_k: int) -> list[_Unit]:
+    """Units of one line; a space-bounded token that is glyph-doubled as a whole (``>>6600``,
+    ``「「字字」」``) is one unit so that its punctuation and glyphs count together."""
+    units: list[_Unit] = []
+    for tok in _WS_RUN.finditer(line):
+        t = tok.group()
+        if _HAS_P.search(t):
+            glyph = _glyph_copies(t, max_k)
+            if glyph is not None:
+                k, x = glyph
+                spans = tuple(
+                    (i * k + 1, i * k + k, PUNCT if x[i] in _P else GLYPH) for i in range(len(x))
+                )
+                opts = {k: (_glyph_score(x, k), x, spans)}
+                units.append(_Unit(base + tok.start(), base + tok.end(), opts))
+                continue
+        t0 = base + tok.start()
+        for m in _UNIT.finditer(t):
+            c = m.group(1)
+            if c:
+                opts, inner = _punct_opts(c, m.end() - m.start(), max_k)
+                units.append(_Unit(t0 + m.start(), t0 + m.end(), opts, inner, True))
+            else:
+                units.append(_Unit(t0 + m.start(), t0 + m.end(), _word_opts(m.group(), max_k)))
+    return units
+
+
+def _weak_number(unit: _Unit, k: int) -> bool:
+    score, key, _ = unit.opts[k]
+    return score <= 1 and not unit.punct and not _WORDISH.search(key)
+
+
+def _chains(units: list[_Unit], line_no: int, whole: bool) -> list[_Item]:
+    """Group neighbouring candidates that agree on a number of copies into evidence chains."""
+    items: list[_Item] = []
+    n = len(units)
+    i = 0
+    while i < n:
+        ks = set(units[i].opts)
+        if not ks or units[i].inner:
+            i += 1
+            continue
+        j = i
+        while j + 1 < n and ks & set(units[j + 1].opts):
+            ks &= set(units[j + 1].opts)
+            j += 1
+        # A lone —— at the end of a chain is a dash, not a doubled —, unless the chain is the
+        # whole line.
+        if not (i == 0 and j == n - 1):
+            while units[j].inner:
+                j -= 1
+        k = max(ks)
+        nxt = j + 1
+        # A weak number at the edge of a chain, glued to a unit that is not doubled, belongs
+        # with that unit: 利福國際利福國際（（1212） keeps its 1212.
+        while i < j and i > 0 and units[i - 1].end == units[i].start and _weak_number(units[i], k):
+            i += 1
+        while (
+            j > i and j + 1 < n and units[j].end == units[j + 1].start and _weak_number(units[j], k)
+        ):
+            j -= 1
+        members = units[i : j + 1]
+        chain = [u.opts[k] for u in members]
+        total = sum(o[0] for o in chain)
+        # A doubled run glued to a doubled punctuation mark (很難了很難了！！, 2日2日））)
+        # is more than the two apart.
+        if any(
+            units[x].end == units[x + 1].start
+            and (units[x].punct != units[x + 1].punct)
+            and (chain[x - i][0] or chain[x + 1 - i][0])
+            for x in range(i, j)
+        ):
+            total += 1
+        # Numbers alone never make a chain strong: 1100 2200 3300 is a table row.
+        wordish = any(o[0] and _WORDISH.search(o[1]) for o in chain)
+        strong = total >= STRONG and (
+            max(o[0] for o in chain) >= STRONG or (len(chain) >= 2 and wordish)
+        )
+        if total:
+            items.append(
+                _Item(
+                    line_no,
+                    [(u.start + a, u.start + b, r) for u in members for a, b, r in u.opts[k][2]],
+                    total,
+                    "".join(o[1] for o in chain),
+                    strong=strong,
+                    corroborates=strong,
+                    whole_line=whole and i == 0 and j == n - 1,
                 )
             )
-            doubled_chars += len(unit) - len(part)
+        i = nxt
+    return items
+
+
+def _segment_item(s: str, off: int, line_no: int, max_k: int) -> _Item | None:
+    """A line (stripped: ``s`` at offset ``off``) made of one stretch drawn k times, possibly
+    with a space between copies (``2011 年年度报告 2011 年年度报告``, pypdfium2)."""
+    n = len(s)
+    for sep in ("", " "):
+        for k in range(max_k, 1, -1):
+            m, r = divmod(n - (k - 1) * len(sep), k)
+            if r or m < 2:
+                continue
+            x = s[:m]
+            if s[m : m + len(sep)] != sep or s != sep.join([x] * k):
+                continue
+            if not sep and not (_HAS_P.search(x) or " " in x):
+                return None  # a single run: the unit rules decide
+            if not _primitive(x + sep):
+                return None
+            nonspace = len(x) - x.count(" ")
+            last = x.rstrip()[-1]
+            said_twice = last in _TERMINAL or last in _CLAUSE_START
+            strong = nonspace >= 6 and bool(_CJK_RE.search(x)) and not said_twice
+            # `思乡，思乡，` and `他說得對。他說得對。` may be said twice on purpose (poems,
+            # refrains): weak, and they do not vouch for each other.
+            return _Item(
+                line_no,
+                [(off + m, off + n, SEGMENT)],
+                STRONG if strong else 1,
+                x,
+                strong=strong,
+                corroborates=bool(_CJK_RE.search(x)) and not said_twice,
+                whole_line=True,
+            )
+    return None
+
+
+def _tail_item(s: str, off: int, line_no: int) -> _Item | None:
+    """A line ending with its last space-separated token drawn again
+    (``股票代码：300218 ：300218``, pypdfium2); weak evidence."""
+    cut = max(s.rfind(" "), s.rfind("\t"), s.rfind("\u3000"))
+    if cut <= 0:
+        return None
+    tail = s[cut + 1 :]
+    head = s[:cut].rstrip()
+    if len(tail) < 4 or len(head) <= len(tail) or not head.endswith(tail):
+        return None
+    before = head[-len(tail) - 1]
+    if not tail.strip(_PUNCT) or not (before.isspace() or before in _P or tail[0] in _P):
+        return None
+    return _Item(
+        line_no,
+        [(off + len(head), off + len(s), SEGMENT)],
+        1,
+        tail,
+        corroborates=bool(_CJK_RE.search(tail)),
+        whole_line=True,
+    )
+
+
+_EOL = "\r\n\f\v\x1c\x1d\x1e\x85\u2028\u2029"
+_NEWLINES = ("\n", "\r\n", "\r")
+
+
+@dataclass
+class _Lines:
+    """The lines of a text (``str.splitlines`` boundaries) as parallel lists, built with
+    C-speed comprehensions: per-line Python loops are what makes a cleaner slow."""
+
+    raws: list[str]  # each line with its terminator
+    starts: list[int]
+    nls: list[int]  # end including the terminator
+    stripped: list[str]
+
+    @classmethod
+    def of(cls, text: str) -> _Lines:
+        raws = text.splitlines(keepends=True)
+        nls = list(accumulate(map(len, raws)))
+        starts = [0, *nls[:-1]] if nls else []
+        return cls(raws, starts, nls, [r.strip() for r in raws])
+
+    def end(self, i: int) -> int:
+        """End of line ``i``'s text (before its terminator)."""
+        return self.starts[i] + len(self.raws[i].rstrip(_EOL))
+
+
+def _line_span(text: str, ln: _Lines, d: int) -> tuple[int, int, str]:
+    """The span that removes line ``d``: with its newline, or with the newline before it when
+    it ends with a page break (``\f``) or the text, so that page breaks survive."""
+    start, end, end_nl = ln.starts[d], ln.end(d), ln.nls[d]
+    if text[end:end_nl] in _NEWLINES:
+        return (start, end_nl, LINE)
+    if d > 0 and text[ln.end(d - 1) : ln.nls[d - 1]] in _NEWLINES:
+        return (ln.end(d - 1), end, LINE)
+    return (start, end, LINE)
+
+
+def _bounded_prefix(s: str, other: str) -> bool:
+    """``other`` starts with ``s`` and ``s`` ends at a unit boundary of ``other``."""
+    if len(other) <= len(s) or not other.startswith(s):
+        return False
+    nxt = other[len(s)]
+    return nxt.isspace() or nxt in _P or s[-1] in _P
+
+
+def _bounded_suffix(s: str, other: str) -> bool:
+    if len(other) <= len(s) or not other.endswith(s):
+        return False
+    prv = other[-len(s) - 1]
+    return prv.isspace() or prv in _P or s[0] in _P
+
+
+def _line_copy_items(text: str, ln: _Lines, pairs: list[int]) -> list[_Item]:
+    """Lines emitted again on the next line(s): identical, or a copy of the neighbour's first or
+    last stretch (PyMuPDF: ``2011`` / ``2011`` / ``2011 年年度报告``). ``pairs`` are the lines
+    ``i`` where line ``i + 1`` starts or ends with line ``i`` or the other way round."""
+    items: list[_Item] = []
+    stripped = ln.stripped
+    n = len(stripped)
+    done = -1
+    for p in pairs:
+        for i in (p, p + 1):
+            if i <= done or i >= n or not stripped[i]:
+                continue
+            s = stripped[i]
+            j = i
+            while j + 1 < n and stripped[j + 1] == s:
+                j += 1
+            done = j
+            g = j - i + 1
+            prev = stripped[i - 1] if i > 0 else ""
+            nxt = stripped[j + 1] if j + 1 < n else ""
+            if _bounded_prefix(s, nxt) or _bounded_suffix(s, prev):
+                drop = list(range(i, j + 1))  # the merged neighbour keeps one copy
+                copies = g + 1
+            elif g >= 2:
+                drop = list(range(i + 1, j + 1))
+                copies = g
+            elif _bounded_prefix(s, prev) or _bounded_suffix(s, nxt):
+                drop = [i]  # 项目描述：负责… / 项目描述：
+                copies = 2
+            else:
+                continue
+            han = bool(_CJK_RE.search(s))
+            strong = (han and copies >= 3 and len(s) >= 4) or (
+                s[0] in _CLAUSE_START and len(s) >= 3
+            )
+            items.append(
+                _Item(
+                    i,
+                    [_line_span(text, ln, d) for d in drop],
+                    STRONG if strong else 1,
+                    s,
+                    strong=strong,
+                    corroborates=han,
+                    whole_line=True,
+                    last=j,
+                )
+            )
+    return items
+
+
+def _texty(key: str) -> bool:
+    return len(key) - key.count(" ") >= 4 or bool(_HAS_P.search(key))
+
+
+def _near(sorted_pos: list[int], lo: int, hi: int, d: int) -> bool:
+    k = bisect.bisect_left(sorted_pos, lo - d)
+    return k < len(sorted_pos) and sorted_pos[k] <= hi + d
+
+
+def _accept(items: list[_Item], nb: list[int], hot: list[int], cfg: DedupeConfig) -> None:
+    """Decide which items to undo. Distances count non-blank lines (pdfminer puts a blank line
+    between everything).
+
+    Strong items stand alone. A weak item that spans a whole line is undone when two other
+    lines with different Chinese content near it are copies too (pypdf's doubled résumé), or
+    when it is within ``context_lines`` of an undone item or of a line changed by an earlier
+    sweep (``hot``); that context spreads at most two steps, so a table of repeated numbers is
+    only touched right next to an overprinted heading.
+    """
+    d = cfg.context_lines
+    weak = sorted((nb[it.line], it.key) for it in items if not it.strong and it.corroborates)
+    weak_pos = [w[0] for w in weak]
+    pending: list[_Item] = []
+    for it in items:
+        if it.strong:
+            it.accepted = True
+        elif it.whole_line:
+            lo, hi = nb[it.line], nb[it.last]
+            a = bisect.bisect_left(weak_pos, lo - 3 * d)
+            z = bisect.bisect_right(weak_pos, hi + 3 * d)
+            others = {key for _, key in weak[a:z] if key != it.key}
+            # Short cells (稳定, 关注, 正常) can repeat down a table column; at least one of
+            # the copies must look like running text or a label (4+ characters, or punctuation).
+            if len(others) >= 2 and any(_texty(key) for key in (*others, it.key)):
+                it.accepted = True
+            else:
+                pending.append(it)
+    for _ in range(3):
+        anchors = sorted(
+            [p for it in items if it.accepted for p in (nb[it.line], nb[it.last])] + hot
+        )
+        still = []
+        for it in pending:
+            if _near(anchors, nb[it.line], nb[it.last], d):
+                it.accepted = True
+            else:
+                still.append(it)
+        if len(still) == len(pending):
+            break
+        pending = still
+
+
+def _line_of(ln: _Lines, pos: int) -> int:
+    return max(0, bisect.bisect_right(ln.starts, pos) - 1)
+
+
+def _pass_near(text: str, cfg: DedupeConfig, hot_pos: list[int]) -> list[tuple[int, int, str]]:
+    """A sweep over the parts of ``text`` near ``hot_pos`` only: the rest has not changed since
+    the sweep before, so it cannot hold anything new."""
+    reach = 6 * cfg.context_lines + 2
+    starts = [0, *(m.end() for m in _NEWLINE.finditer(text))]
+    windows: list[tuple[int, int]] = []
+    last = -1
+    for p in hot_pos:
+        li = bisect.bisect_right(starts, p) - 1
+        if li == last:
+            continue
+        last = li
+        a = starts[max(0, li - reach)]
+        z = starts[li + reach + 1] if li + reach + 1 < len(starts) else len(text)
+        if windows and a <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], max(windows[-1][1], z))
+        else:
+            windows.append((a, z))
+    out: list[tuple[int, int, str]] = []
+    k = 0
+    for a, z in windows:
+        local = []
+        while k < len(hot_pos) and hot_pos[k] <= z:
+            if hot_pos[k] >= a:
+                local.append(hot_pos[k] - a)
+            k += 1
+        out.extend((a + x, a + y, r) for x, y, r in _pass(text[a:z], cfg, local))
+    return out
+
+
+def _pass(text: str, cfg: DedupeConfig, hot_pos: list[int]) -> list[tuple[int, int, str]]:
+    """One sweep over ``text``: the spans to remove, sorted and non-overlapping. ``hot_pos``
+    are positions where an earlier sweep removed text: evidence that the region is
+    overprinted."""
+    ln = _Lines.of(text)
+    n = len(ln.starts)
+    if not n:
+        return []
+    stripped = ln.stripped
+    nb = list(accumulate((1 if s else 0 for s in stripped), initial=0))[:-1]
+    hot_lines = sorted({_line_of(ln, p) for p in hot_pos})
+    hot = sorted({nb[i] for i in hot_lines})
+    ranges = [(0, n - 1)]
+
+    items: list[_Item] = []
+    suspects: set[int] = set()
+    segments: set[int] = set()
+    tails: set[int] = set()
+    for lo, hi in ranges:
+        a, z = ln.starts[lo], ln.nls[hi]
+        suspects.update(_line_of(ln, m.start()) for m in _SUSPECT.finditer(text, a, z))
+        # A line can only be one stretch drawn again if its first two characters recur.
+        segments.update(
+            lo + i
+            for i, x in enumerate(stripped[lo : hi + 1])
+            if len(x) > 3 and x.find(x[:2], 2) > 0
+        )
+        tails.update(_line_of(ln, m.start()) for m in _TAIL.finditer(text, a, z))
+        if cfg.line_copies:
+            win = stripped[lo : hi + 1]
+            pairs = [
+                lo + k
+                for k, (s, t) in enumerate(pairwise(win))
+                if s
+                and t
+                and (s[0] == t[0] or s[-1] == t[-1])
+                and (t.startswith(s) or s.startswith(t) or t.endswith(s) or s.endswith(t))
+            ]
+            items.extend(_line_copy_items(text, ln, pairs))
+    seg_done: set[int] = set()
+    for no in sorted(segments | tails):
+        s = stripped[no]
+        if not s:
+            continue
+        off = ln.starts[no] + ln.raws[no].find(s[0])
+        seg = _segment_item(s, off, no, cfg.max_copies) if no in segments else None
+        if seg is None and no in tails:
+            seg = _tail_item(s, off, no)
+        if seg is not None:
+            items.append(seg)
+            seg_done.add(no)
+        elif no in segments and len(s) > 128 and not _SPLITS.search(s):
+            suspects.add(no)  # one run, longer than _SUSPECT looks at: 改革…改革…
+    for no in sorted(suspects - seg_done):
+        a, b = ln.starts[no], ln.end(no)
+        items.extend(_chains(_line_units(text[a:b], a, cfg.max_copies), no, whole=True))
+    for it in items:
+        it.last = max(it.last, it.line)
+    _accept(items, nb, hot, cfg)
+    spans = sorted(s for it in items if it.accepted for s in it.spans)
+    out: list[tuple[int, int, str]] = []
+    for sp in spans:
+        if out and sp[0] < out[-1][1]:
+            continue  # overlapping evidence (a line copy that was also doubled inside)
+        out.append(sp)
+    return out
+
+
+class _Map:
+    """Positions of the current text in the original one, as kept segments."""
+
+    def __init__(self, n: int) -> None:
+        self.cur = [0]  # start of each kept segment in the current text
+        self.orig = [0]  # its start in the original
+        self.n = n
+
+    def pieces(self, a: int, b: int) -> list[tuple[int, int]]:
+        """Original ranges of current range [a, b)."""
+        out: list[tuple[int, int]] = []
+        i = bisect.bisect_right(self.cur, a) - 1
+        while a < b:
+            seg_end = self.cur[i + 1] if i + 1 < len(self.cur) else self.n
+            stop = min(b, seg_end)
+            o = self.orig[i] + (a - self.cur[i])
+            out.append((o, o + stop - a))
+            a = stop
             i += 1
-        # Whole-line evidence: every unit repeated, and more than one unit or a long one.
-        if ok and (len(units) >= 3 or doubled_chars >= 4):
-            return changes
-    return []
+        return out
+
+    def remove(self, spans: list[tuple[int, int, str]], n_cur: int) -> _Map:
+        new = _Map(n_cur - sum(b - a for a, b, _ in spans))
+        new.cur, new.orig = [], []
+        pos = 0
+        kept = 0
+        for a, b, _ in [*spans, (n_cur, n_cur, "")]:
+            for o, e in self.pieces(pos, a):
+                new.cur.append(kept)
+                new.orig.append(o)
+                kept += e - o
+            pos = b
+        if not new.cur:
+            new.cur, new.orig = [0], [0]
+        return new
+
+
+def _cut(text: str, spans: list[tuple[int, int, str]]) -> str:
+    out: list[str] = []
+    pos = 0
+    for a, b, _ in spans:
+        out.append(text[pos:a])
+        pos = b
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _sweeps(text: str, config: DedupeConfig) -> tuple[str, list[tuple[int, int, str]]]:
+    """The deduplicated text and the removed spans (original offsets, sorted)."""
+    removed: list[tuple[int, int, str]] = []
+    cur = text
+    mapping: _Map | None = None
+    hot: list[int] = []
+    # Undoing one layer can expose another (lines that become equal once their doubled runs
+    # are undone); sweeping again near the changes reaches the fixed point, so the stage is
+    # idempotent.
+    for sweep in range(4):
+        spans = _pass(cur, config, hot) if sweep == 0 else _pass_near(cur, config, hot)
+        if not spans:
+            break
+        if sweep == 0:
+            removed = list(spans)  # offsets are still the original ones
+        else:
+            if mapping is None:
+                mapping = _Map(len(text)).remove(removed, len(text))
+            for a, b, rule in spans:
+                removed.extend((o, e, rule) for o, e in mapping.pieces(a, b))
+            mapping = mapping.remove(spans, len(cur))
+        hot = []
+        gone = 0
+        for a, b, _ in spans:
+            hot.append(a - gone)
+            gone += b - a
+        cur = _cut(cur, spans)
+        if sweep == 0:
+            mapping = None
+    removed.sort()
+    return cur, removed
 
 
 def dedupe_explain(text: str, config: DedupeConfig = DEFAULT) -> Explained:
-    """Like :func:`dedupe`, and report each removed span.
+    """Like :func:`dedupe`, and report each removed span with the pattern that matched.
+
+    Rules: ``run`` (a word run drawn k times), ``glyph`` (each glyph drawn k times), ``punct``
+    (a punctuation mark drawn k times), ``segment`` (a stretch of a line with spaces or
+    punctuation drawn again), ``line`` (a whole line emitted again).
 
     >>> r = dedupe_explain("園區園區。。")
-    >>> r.text, [(c.start, c.before) for c in r.changes]
-    ('園區。', [(2, '園區'), (5, '。')])
+    >>> r.text, [(c.rule, c.start, c.before) for c in r.changes]
+    ('園區。', [('run', 2, '園區'), ('punct', 5, '。')])
     """
-    changes: list[Change] = []
-    pos = 0
-    for line in text.splitlines(keepends=True):
-        changes.extend(_line_changes(line.rstrip("\r\n"), pos, config))
-        pos += len(line)
-    changes.sort(key=lambda c: c.start)
-    return Explained(apply_changes(text, changes), tuple(changes))
+    out, removed = _sweeps(text, config)
+    merged: list[list[int | str]] = []
+    for a, b, rule in removed:
+        if merged and merged[-1][1] == a and merged[-1][2] == rule:
+            merged[-1][1] = b
+        else:
+            merged.append([a, b, rule])
+    changes = tuple(
+        Change(NAME, str(r), int(a), int(b), text[int(a) : int(b)], "") for a, b, r in merged
+    )
+    return Explained(out, changes)
 
 
 def dedupe(text: str, config: DedupeConfig = DEFAULT) -> str:
-    """Remove the copies a fake-bold renderer drew; keep legitimate repeats."""
-    return dedupe_explain(text, config).text
+    """Remove the copies a fake-bold renderer drew; keep legitimate repeats.
+
+    >>> dedupe("2012 年年年年 3333 月月月月 27272727 日日日日")
+    '2012 年 3 月 27 日'
+    """
+    return _sweeps(text, config)[0]
 
 
 SPEC = register(
