@@ -61,7 +61,7 @@ _SAFE = re.compile(rf"{_SENT}(?:[^\S\n]*\n|(?=\f))")
 # Only where a paragraph is longer than ``hard``: the end of a line closing a sentence (best
 # when the next line is indented, as paragraphs start in Chinese typesetting), then any line end,
 # then (one enormous line) after a punctuation mark.
-_SENT_LINE = re.compile(rf"{_SENT}(?=[ \u3000])|{_SENT}")
+_SENT_LINE = re.compile(_SENT)
 _SOFT = re.compile(r"[，。、；：！？,;!?]")
 # A safe cut found by one scan may straddle the end of what was scanned: look back this far.
 _OVERLAP = 256
