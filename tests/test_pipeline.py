@@ -214,3 +214,43 @@ def test_a_pipeline_pickles() -> None:
     p = Pipeline.default(convert="hk2s", segment=True)
     q = pickle.loads(pickle.dumps(p))
     assert q.steps == p.steps and isinstance(q.steps[0], Step)
+
+
+def test_the_command_line_answers_before_its_input_ends() -> None:
+    """``producer | zhclean clean``: the first paragraphs come out while stdin is still open."""
+    import subprocess
+    import sys
+    import threading
+
+    para = "永州經開區正以破竹之勢揚帆遠航，引領一場產業轉型與飛躍之旅。\n\n".encode()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "zhclean", "clean"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
+    assert proc.stdin is not None and proc.stdout is not None
+    stdin = proc.stdin
+    done = threading.Event()
+
+    def produce() -> None:
+        # about 2 MB, then wait (input still open) until the test has seen output
+        try:
+            stdin.write(para * 20000)
+            stdin.flush()
+            done.wait(60)
+        finally:
+            stdin.close()
+
+    producer = threading.Thread(target=produce, daemon=True)
+    producer.start()
+    try:
+        first = proc.stdout.readline().decode()
+        still_open = not stdin.closed
+    finally:
+        done.set()
+        proc.stdout.read()
+        proc.wait(timeout=60)
+    assert first == para.decode().strip() + "\n"
+    assert still_open, "the first line came only after the input ended"
+    assert proc.returncode == 0
