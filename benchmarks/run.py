@@ -315,7 +315,7 @@ def table(rows: list[Row]) -> str:
             [
                 r.name,
                 r.input,
-                f"{r.mb:.3g}" if r.mb else "",
+                (f"{r.mb:.3g}" if r.mb < 100 else f"{r.mb:.0f}") if r.mb else "",
                 f"{r.wall:.2f}" if r.wall is not None else "",
                 f"{r.seconds:.2f}" if r.seconds is not None else "",
                 f"{r.mbps:.2f}" if r.mbps is not None and r.mb else "",
