@@ -53,39 +53,119 @@ class StepStats:
         return max(0, self.lines_in - self.lines_out)
 
 
-# A block may end after a line that closes a sentence and is followed by a blank line or a page
-# break: join keeps a paragraph break there, so cutting the stream there changes nothing.
-_SENT_END = re.compile(rf"[{re.escape(TERMINAL)}][{re.escape(CLOSERS)}]*[ \t\u3000]*$")
+# Where a block may end. Safe: after the blank line that follows a line closing a sentence, or
+# just before a page break (\f) that follows one: join keeps a paragraph break there, and every
+# other stage works line by line, so cutting the stream there changes nothing.
+_SENT = rf"[{re.escape(TERMINAL)}][{re.escape(CLOSERS)}]*[^\S\n]*\n"
+_SAFE = re.compile(rf"{_SENT}(?:[^\S\n]*\n|(?=\f))")
+# Only where a paragraph is longer than ``hard``: the end of a line closing a sentence (best
+# when the next line is indented, as paragraphs start in Chinese typesetting), then any line end,
+# then (one enormous line) after a punctuation mark.
+_SENT_LINE = re.compile(_SENT)
+_SOFT = re.compile(r"[，。、；：！？,;!?]")
+# A safe cut found by one scan may straddle the end of what was scanned: look back this far.
+_OVERLAP = 256
 
 
-def iter_blocks(lines: Iterable[str], target: int = 1 << 16, hard: int = 1 << 23) -> Iterator[str]:
-    """Group ``lines`` (with their newlines) into blocks of about ``target`` characters.
+def _fallback_cut(text: str, start: int, limit: int) -> int:
+    """The best place to end a block of ``text[start:limit]`` that has no safe cut."""
+    lo = start + (limit - start) // 2
+    best_sent = best_indented = -1
+    for m in _SENT_LINE.finditer(text, lo, limit):
+        best_sent = m.end()
+        if m.end() < len(text) and text[m.end()] in " \u3000":
+            best_indented = m.end()
+    if best_indented > start:
+        return best_indented
+    if best_sent > start:
+        return best_sent
+    nl = text.rfind("\n", start, limit)
+    if nl >= lo:
+        return nl + 1
+    soft = -1
+    for m in _SOFT.finditer(text, max(start, limit - 4096), limit):
+        soft = m.end()
+    return soft if soft > start else limit
 
-    A block ends only at a safe paragraph boundary, or after ``hard`` characters at any line
-    end, so memory stays bounded by the longest paragraph, not the input.
+
+def iter_blocks(lines: Iterable[str], target: int = 1 << 18, hard: int = 1 << 20) -> Iterator[str]:
+    """Group a stream of text into blocks of about ``target`` characters, cut at safe places.
+
+    ``lines`` may be lines (with their newlines) or chunks of any size: the blocks concatenate
+    to exactly the input. A block ends at a safe paragraph boundary (a blank line or a page break
+    after a sentence end) once it holds ``target`` characters; the first block aims at a quarter
+    of that, so a pipe shows output early, and a tail shorter than a quarter joins the block
+    before it, so the last pages of a document are not cleaned apart from the rest. A paragraph
+    longer than ``hard`` characters is cut anyway (at a sentence end if it has one), so memory
+    stays bounded by ``hard`` even for an input without a single blank line. Work is linear in
+    the input, whatever its shape; nothing is read before it is needed.
 
     >>> list(iter_blocks(["一。\\n", "\\n", "二\\n"], target=1))
     ['一。\\n\\n', '二\\n']
+    >>> list(iter_blocks(["甲乙。\\n\\n丙丁。\\n\\f戊\\n"], target=2))
+    ['甲乙。\\n\\n', '丙丁。\\n', '\\x0c戊\\n']
+    >>> [len(b) for b in iter_blocks(["長句，" * 10], target=4, hard=8)]
+    [6, 6, 6, 6, 6]
     """
-    buf: list[str] = []
+    if target < 1 or hard < target:
+        raise ValueError(f"need 1 <= target <= hard, got target={target}, hard={hard}")
+    small = max(1, target // 4)
+    want = small  # the first block is small: early output for a pipe
+    held: str | None = None  # the last block cut, kept until we know it is not before a short tail
+    pending = ""  # text since the last cut
+    scanned = 0  # pending[:scanned] holds no safe cut at or beyond `want`
+    parts: list[str] = []
     size = 0
-    prev_ends_sentence = False
-    for line in lines:
-        if line.startswith("\f") and prev_ends_sentence and size >= target:
-            yield "".join(buf)
-            buf, size = [], 0
-        buf.append(line)
-        size += len(line)
-        if line.strip():
-            prev_ends_sentence = bool(_SENT_END.search(line.rstrip("\r\n")))
-        elif (prev_ends_sentence and size >= target) or size >= hard:
-            yield "".join(buf)
-            buf, size = [], 0
-        if size >= hard:
-            yield "".join(buf)
-            buf, size = [], 0
-    if buf:
-        yield "".join(buf)
+    need = want  # scan again once pending + parts hold this much
+    source = iter(lines)
+    while True:
+        piece = next(source, None)
+        if piece is not None:
+            parts.append(piece)
+            size += len(piece)
+            if held is not None and size >= small:
+                yield held
+                held = None
+            if size < need:
+                continue
+        text = pending + "".join(parts) if pending else "".join(parts)
+        parts = []
+        start = 0
+        while len(text) - start >= want:
+            # a safe cut's sentence end may lie before `start` (a forced cut left it there)
+            pos = max(start + max(want, scanned) - _OVERLAP, 0)
+            end = start + hard + _OVERLAP
+            m = _SAFE.search(text, pos, end)
+            while m is not None and m.end() - start < want:
+                m = _SAFE.search(text, m.end(), end)
+            if m is not None and m.end() - start <= hard:
+                cut = m.end()
+            elif len(text) - start >= hard:
+                cut = _fallback_cut(text, start, start + hard)
+            else:
+                scanned = len(text) - start
+                break
+            if held is not None:
+                yield held
+            held = text[start:cut]
+            start, scanned, want = cut, 0, target
+        else:
+            scanned = 0
+        pending = text[start:] if start else text
+        size = len(pending)
+        if piece is None:
+            break
+        if held is not None and size >= small:
+            yield held
+            held = None
+        # Rescan when the paragraph has doubled (or reached `hard`): linear, however long.
+        need = min(max(want, 2 * size), hard) if size >= want else want
+    if held is not None and len(pending) < small and len(held) + len(pending) <= hard + small:
+        held, pending = held + pending, ""
+    if held:
+        yield held
+    if pending:
+        yield pending
 
 
 @dataclass
@@ -162,9 +242,32 @@ class Pipeline:
             text = r.text
         return results
 
-    def stream(self, lines: Iterable[str], target: int = 1 << 16) -> Iterator[str]:
-        """Run over ``lines`` block by block, yielding output as soon as each block is done."""
-        for block in iter_blocks(lines, target=target):
+    def stream(
+        self, lines: Iterable[str], target: int = 1 << 18, hard: int = 1 << 20
+    ) -> Iterator[str]:
+        """Run over ``lines`` block by block, yielding output as soon as each block is done.
+
+        ``lines`` may be lines or chunks of any size (see :func:`iter_blocks`). Memory is bounded
+        by the block size, not the input: ``"".join(p.stream(lines))`` equals
+        ``p.run("".join(lines))`` whenever the input has a safe cut every ``hard`` characters.
+
+        >>> p = Pipeline.of("dedupe", "spacing")
+        >>> list(p.stream(["園區園區。。\\n", "\\n", "這 場 改 革\\n"], target=1))
+        ['園區。\\n\\n', '這場改革\\n']
+        """
+        dangling = False  # a line of output is open: its newline is still to come
+        for block in iter_blocks(lines, target=target, hard=hard):
             out = self.run(block)
+            if not block.endswith("\n"):
+                # Cut inside an enormous line: the line goes on in the next block, so the
+                # newline ``run`` ended this output with is not the text's.
+                out = out.removesuffix("\n")
+                dangling = dangling or bool(out)
+            else:
+                if dangling and not out:
+                    out = "\n"
+                dangling = False
             if out:
                 yield out
+        if dangling:
+            yield "\n"
