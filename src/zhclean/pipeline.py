@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .stages import ORDER, Explained, get_stage
-from .stages.chars import CLOSERS, TERMINAL
+from .stages.chars import CLOSERS, NO_LINE_START, TERMINAL
 from .stages.convert import ConvertConfig
 from .stages.segment import SegmentConfig
 
@@ -57,7 +57,9 @@ class StepStats:
 # just before a page break (\f) that follows one: join keeps a paragraph break there, and every
 # other stage works line by line, so cutting the stream there changes nothing.
 _SENT = rf"[{re.escape(TERMINAL)}][{re.escape(CLOSERS)}]*[^\S\n]*\n"
-_SAFE = re.compile(rf"{_SENT}(?:[^\S\n]*\n|(?=\f))")
+_SAFE = re.compile(
+    rf"{_SENT}(?:[^\S\n]*\n(?![^\S\n]*[{re.escape(NO_LINE_START)}])|(?=\f))"
+)
 # Only where a paragraph is longer than ``hard``: the end of a line closing a sentence (best
 # when the next line is indented, as paragraphs start in Chinese typesetting), then any line end,
 # then (one enormous line) after a punctuation mark.
