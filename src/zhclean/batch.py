@@ -54,8 +54,11 @@ from .pipeline import Pipeline, StepStats, iter_blocks
 MANIFEST = ".zhclean-batch.jsonl"
 # Files up to this size are cleaned whole by one worker; larger ones are read by the main process
 # and cut at paragraph boundaries into blocks of about BLOCK_CHARS characters for the workers.
+# Every file is cleaned block by block with the blocks `zhclean clean` uses (iter_blocks' default
+# size, lines split at "\n" only), so a mirror file is exactly what `zhclean clean` makes of it,
+# however it was split.
 SPLIT_BYTES = 1 << 20
-BLOCK_CHARS = 1 << 17
+BLOCK_CHARS = 1 << 16
 
 
 # --- what a run reports -----------------------------------------------------------------------
@@ -148,6 +151,7 @@ class _Job:
     in_place: bool
     collect_text: bool
     durable: bool
+    block_chars: int = BLOCK_CHARS
 
 
 def _stat_key(st: os.stat_result) -> tuple[int, int]:
@@ -211,7 +215,7 @@ def _clean_file(job: _Job, found: Found, index: int) -> FileRecord:
         return rec
     del data
     pipe = Pipeline(job.pipeline.steps)
-    out = "".join(pipe.stream(text.splitlines(True), target=BLOCK_CHARS))
+    out = "".join(pipe.stream(_lines(text), target=job.block_chars))
     _add_steps(rec.steps, pipe.stats)
     payload = out.encode("utf-8")
     rec.bytes_out = len(payload)
@@ -238,6 +242,19 @@ def _clean_file(job: _Job, found: Found, index: int) -> FileRecord:
     rec.status = "ok"
     rec.seconds = time.perf_counter() - t0
     return rec
+
+
+def _lines(text: str) -> Iterator[str]:
+    """Lines with their ``\\n``, split as the streaming decoder splits them (not at ``\\f``)."""
+    start = 0
+    while True:
+        end = text.find("\n", start)
+        if end < 0:
+            if start < len(text):
+                yield text[start:]
+            return
+        yield text[start : end + 1]
+        start = end + 1
 
 
 def _clean_block(job: _Job, block: str) -> tuple[str, dict[str, dict[str, int]]]:
@@ -386,7 +403,8 @@ class Batch:
     Iterating runs the batch and yields one :class:`FileRecord` per file as it finishes.
     ``jobs > 1`` cleans files in that many worker processes (``start_method``: spawn by
     default, which every platform has); files larger than ``split_bytes`` are cut at paragraph
-    boundaries and their blocks spread over the workers. ``force`` redoes files that are up to
+    boundaries (blocks of about ``block_chars``) and their blocks spread over the workers.
+    ``force`` redoes files that are up to
     date. Breaking off the iteration (or Ctrl-C) stops the workers and leaves no partial file.
     """
 
@@ -405,6 +423,7 @@ class Batch:
         jobs: int = 1,
         start_method: str | None = "spawn",
         split_bytes: int = SPLIT_BYTES,
+        block_chars: int = BLOCK_CHARS,
         durable: bool = True,
         prune: Iterable[str | os.PathLike[str]] = (),
     ) -> None:
@@ -427,6 +446,7 @@ class Batch:
             in_place=in_place,
             collect_text=collect_text,
             durable=durable,
+            block_chars=block_chars,
         )
         self._files: list[Found] | None = None
         self._manifest: Manifest | None = None
@@ -556,7 +576,7 @@ class Batch:
                 stream.close()
             rec.reason = _os_reason(exc) if isinstance(exc, OSError) else str(exc)
             return rec
-        blocks = iter_blocks(lines, target=BLOCK_CHARS)
+        blocks = iter_blocks(lines, target=self.job.block_chars)
         lg = _Large(i, found, rec, blocks, stream, af, time.perf_counter())
         self._large.append(lg)
         return lg
