@@ -404,8 +404,11 @@ class Batch:
     ``jobs > 1`` cleans files in that many worker processes (``start_method``: spawn by
     default, which every platform has); files larger than ``split_bytes`` are cut at paragraph
     boundaries (blocks of about ``block_chars``) and their blocks spread over the workers.
-    ``force`` redoes files that are up to
-    date. Breaking off the iteration (or Ctrl-C) stops the workers and leaves no partial file.
+    ``durable`` fsyncs each output before renaming it (safe against a power cut, about twice
+    as slow on small files; a crash or Ctrl-C never leaves a partial file either way, and a
+    re-run redoes any output whose size or time is not what the run recorded). ``force``
+    redoes files that are up to date. Breaking off the iteration (or Ctrl-C) stops the workers
+    and leaves no partial file.
     """
 
     def __init__(
@@ -424,7 +427,7 @@ class Batch:
         start_method: str | None = "spawn",
         split_bytes: int = SPLIT_BYTES,
         block_chars: int = BLOCK_CHARS,
-        durable: bool = True,
+        durable: bool = False,
         prune: Iterable[str | os.PathLike[str]] = (),
     ) -> None:
         self.src = Path(src)

@@ -85,11 +85,54 @@ def _codec(name: str) -> str:
     return _SUPERSETS.get(canonical, canonical)
 
 
+# The 500 most frequent Han characters of jieba's dictionary (weighted by word frequency) and
+# their Traditional forms (OpenCC s2t). About 70-77% of the Han characters of real Chinese text
+# (PKU, CityU, all the realpdf extractions) are among them, about 10% of GBK bytes read as Big5 or
+# Big5 read as GBK: mojibake is made of rare characters. That tells the two encodings apart where
+# charset-normalizer's mess detector gives up (it rejects plain GBK news text with full-width
+# digits and ℃ in it as "chaotic").
+_COMMON_HAN = frozenset(
+    "一万三上下不与专世业东两並个中为主举么义之也书了争事二于五亚些亞交产京亲人什今从他代令以们"
+    "件价任众会传但位住体何作你使來便保信個們候值做備傳像價儿元先光克兒党入內全兩八公共关兵其具"
+    "内再军农决况准几出分划则別利别到制則前力办功加务动势動務勢包化北区區十千半华单南即却卻历原"
+    "去县参參又及反发取受变口古只叫可台史号司吃各合同名后向听告员周命和品員商問喫單器四回因团国"
+    "图國圖團土在地场型城基報場境增士声处备复外多大天太夫头女她好如始委子字学學它安完官定实家容"
+    "實对导将將專對導小少尔就展属屬山州工己已市布师帝带師帶常干平年并幹幾广应府度廣建开式张張強"
+    "强当形影往很律後得從復德心必快怎思性总息情想意愛感應成我或战戰所手才打技把投报拉持指据接提"
+    "據支收改放政教数整數文料断斯新斷方於族无日早时明是時更書最會月有望朝期本术机权李条来東极构"
+    "林果校样根格條業極構樣機權次正此步武歷死段每比民气氣水求汉江決沒没河治況法活派流济海深清游"
+    "湖源準漢濟火点热無然熱爭爱爲爾片物特王现現理生產用由电界當病發白百的皇目直相省看真眼着知石"
+    "研示社神种科积称程種稱積究空立笑第等算管米类精系紀約紅級組結給統經網線編縣總红约级纪线组经"
+    "结给统编网美羣群義老考者而职联聯聲職聽股育能自至臺與舉色花英華萬處號衆行術表被装裏裝西要見"
+    "規親觀见观规解言計記設許話該認語說調論證議變讓计认让议记许论设证话该语说调象資質质资走起路"
+    "身車軍較轉车转较辦農边达过运近还这进远连选這通速造連進遊運過道達遠選還邊那部都里重量金鐵铁"
+    "長长門開間關门问间队阳际院陽隊随際隨难集難電需非面革領頭題類领题風风首馬马體高魚鱼麼黃黄點"
+    "黨"
+)
+
+
+def _han_score(text: str) -> tuple[float, int]:
+    """The share of common characters among the Han characters of ``text``, and their number."""
+    han = [c for c in text if "\u3400" <= c <= "\u9fff" or "\U00020000" <= c <= "\U0003ffff"]
+    if not han:
+        return 0.0, 0
+    return sum(c in _COMMON_HAN for c in han) / len(han), len(han)
+
+
+def _strict(data: bytes, enc: str) -> str | None:
+    try:
+        return data.decode(enc)
+    except UnicodeDecodeError:
+        return None
+
+
 def detect_encoding(sample: bytes, complete: bool = True) -> str:
     """Guess the encoding of ``sample`` (the start of a file, or all of it if ``complete``).
 
-    Order: a BOM (UTF-8, UTF-16, UTF-32); strict UTF-8; then charset-normalizer among
-    GB18030 (a superset of GBK and GB2312) and Big5-HKSCS (a superset of Big5).
+    Order: a BOM (UTF-8, UTF-16, UTF-32); strict UTF-8; then, among GB18030 (a superset of GBK
+    and GB2312) and Big5-HKSCS (a superset of Big5), those that decode the sample, the one whose
+    text is made of common Chinese characters rather than mojibake; charset-normalizer, limited
+    to these two, breaks ties and judges text with few Han characters.
     Raises :class:`DecodeError` for binary data and for text in none of these.
 
     >>> detect_encoding("改革开放以来，我国经济社会发展取得了举世瞩目的成就。".encode("gbk"))
@@ -108,14 +151,26 @@ def detect_encoding(sample: bytes, complete: bool = True) -> str:
         # A sample may end inside a character; a newline byte is never part of a GB18030 or Big5
         # character, so cut there.
         sample = sample[: sample.rindex(b"\n") + 1]
-    from charset_normalizer import from_bytes  # lazy: only for non-UTF-8 input
+    scored = []
+    for enc in CJK_ENCODINGS:
+        text = _strict(sample, enc)
+        if text is not None:
+            scored.append((*_han_score(text[:20000]), enc))
+    if not scored:
+        raise DecodeError("not UTF-8, GB18030 or Big5 text; try --encoding")
+    scored.sort(reverse=True)
+    best_score, han, best = scored[0]
+    runner_up = scored[1][0] if len(scored) > 1 else 0.0
+    if han and best_score >= 0.3 and best_score - runner_up >= 0.15:
+        return best
+    from charset_normalizer import from_bytes  # lazy: only for the hard cases
 
-    best = from_bytes(sample, cp_isolation=list(CJK_ENCODINGS)).best()
-    if best is None:
-        raise DecodeError(
-            "not UTF-8, GB18030 or Big5 text (or too garbled to tell); try --encoding"
-        )
-    return _codec(best.encoding)
+    match = from_bytes(sample, cp_isolation=[enc for _, _, enc in scored]).best()
+    if match is not None:
+        return _codec(match.encoding)
+    if best_score >= 0.1 and best_score > runner_up:
+        return best  # charset-normalizer gave up, but the characters lean one way
+    raise DecodeError("not UTF-8, GB18030 or Big5 text (or too garbled to tell); try --encoding")
 
 
 def decode_bytes(data: bytes, encoding: str | None = None) -> tuple[str, str]:

@@ -1,0 +1,141 @@
+"""Benchmark `zhclean batch`: files/s and MB/s with 1 and N worker processes.
+
+The folder is built at run time in a temporary directory from ../shared/sighan (PKU and CityU
+test sets, UTF-8 and their GBK / Big5-HKSCS originals) and the seed page in samples/: a few
+thousand files of a few lines to a few pages each, in nested folders, a third of them in a legacy
+encoding. Nothing is copied into the repository.
+
+    python benchmarks/bench_batch.py                 # 3000 files, jobs 1 and all cores
+    python benchmarks/bench_batch.py --files 500 --jobs 2
+
+Each run cleans the whole folder into a fresh DEST through the library entry point the command
+uses (zhclean.batch.Batch); the time includes starting the workers and loading jieba/OpenCC in
+each. "cpu" is the CPU time of this process and its children, to tell a busy machine from a slow
+program.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+from zhclean.batch import Batch, default_jobs  # noqa: E402
+from zhclean.pipeline import Pipeline  # noqa: E402
+
+SHARED = ROOT.parent / "shared"
+
+
+def sources() -> list[tuple[str, str]]:
+    """(text, encoding to store it in) pools: lines of the SIGHAN sets, pages of the seed."""
+    pools: list[tuple[str, str]] = []
+    sighan = SHARED / "sighan"
+    for name, legacy in (("pku_test.utf8", "gbk"), ("cityu_test.utf8", "big5hkscs")):
+        p = sighan / name
+        if p.is_file():
+            text = p.read_text(encoding="utf-8-sig").replace("\r\n", "\n")
+            pools.append((text, legacy))
+    seed = ROOT / "samples" / "yongzhou-newspaper.txt"
+    if seed.is_file():
+        pools.append((seed.read_text(encoding="utf-8"), "big5hkscs"))
+    if not pools:
+        sys.exit("bench_batch: neither ../shared/sighan nor samples/ is there")
+    return pools
+
+
+def build(folder: Path, n: int, seed: int = 7) -> tuple[int, int]:
+    """Write ``n`` files under ``folder``; return (files, bytes)."""
+    rng = random.Random(seed)
+    pools = [(text.splitlines(keepends=True), enc) for text, enc in sources()]
+    total = 0
+    for i in range(n):
+        lines, legacy = pools[i % len(pools)]
+        k = rng.randint(3, 40)
+        start = rng.randrange(0, max(1, len(lines) - k))
+        text = "".join(lines[start : start + k])
+        enc = legacy if i % 3 == 0 else "utf-8"
+        try:
+            data = text.encode(enc)
+        except UnicodeEncodeError:
+            data = text.encode("utf-8")
+        d = folder / f"vol{i % 7}" / f"part {i % 11}"
+        d.mkdir(parents=True, exist_ok=True)
+        (d / f"頁{i:05}.txt").write_bytes(data)
+        total += len(data)
+    return n, total
+
+
+def cpu() -> float:
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def run(src: Path, dest: Path, jobs: int, segment: bool, durable: bool = False) -> dict[str, float]:
+    shutil.rmtree(dest, ignore_errors=True)
+    pipeline = Pipeline.default(segment=segment)
+    c0, t0 = cpu(), time.perf_counter()
+    statuses: Counter[str] = Counter()
+    bytes_in = 0
+    for rec in Batch(src, dest, pipeline=pipeline, jobs=jobs, durable=durable):
+        statuses[rec.status] += 1
+        bytes_in += rec.bytes_in
+    elapsed = time.perf_counter() - t0
+    if statuses["ok"] != sum(statuses.values()):
+        sys.exit(f"bench_batch: not every file was cleaned: {dict(statuses)}")
+    return {
+        "seconds": elapsed,
+        "files_s": statuses["ok"] / elapsed,
+        "mb_s": bytes_in / 1e6 / elapsed,
+        "cpu": cpu() - c0,
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--files", type=int, default=3000)
+    ap.add_argument("--jobs", type=int, default=default_jobs(), help="N (default: all cores)")
+    ap.add_argument("--fsync", action="store_true", help="also time with an fsync per file")
+    args = ap.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="zhclean-bench-") as tmp:
+        src, dest = Path(tmp) / "src", Path(tmp) / "dest"
+        files, size = build(src, args.files)
+        print(
+            f"folder: {files} files, {size / 1e6:.2f} MB, {os.cpu_count()} cores, load "
+            f"{os.getloadavg()[0]:.1f}"
+        )
+        print()
+        print("| pipeline | jobs | seconds | files/s | MB/s | cpu s | speed-up |")
+        print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+        rows: list[tuple[str, int, bool]] = []
+        for segment in (False, True):
+            for jobs in sorted({1, args.jobs}):
+                rows.append(("clean --segment" if segment else "clean", jobs, False))
+        if args.fsync:
+            rows += [("clean, fsync per file", jobs, True) for jobs in sorted({1, args.jobs})]
+        base: dict[str, float] = {}
+        for label, jobs, durable in rows:
+            r = run(src, dest, jobs, "segment" in label, durable)
+            if jobs == 1:
+                base[label] = r["seconds"]
+            speed = base.get(label, r["seconds"]) / r["seconds"]
+            print(
+                f"| {label} | {jobs} | {r['seconds']:.2f} | {r['files_s']:.0f} | "
+                f"{r['mb_s']:.2f} | {r['cpu']:.1f} | {speed:.2f}x |",
+                flush=True,
+            )
+
+
+if __name__ == "__main__":
+    main()
