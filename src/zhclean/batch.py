@@ -379,12 +379,15 @@ class _Large:
     failed: str | None = None
 
 
+_Task = tuple[str, Any, Any, int]  # kind ("file" or "block"), key, payload, file index
+
+
 @dataclass
 class _Worker:
     proc: Any
     conn: Connection
-    task: tuple[str, Any, Any, int] | None = None
-    tries: int = 0
+    # sent and not answered yet, in order: the first is being worked on, the rest wait in the pipe
+    tasks: deque[_Task] = field(default_factory=deque)
 
 
 def default_jobs() -> int:
@@ -546,7 +549,10 @@ class Batch:
         ctx = multiprocessing.get_context(self.start_method)
         parent, child = ctx.Pipe()
         proc = ctx.Process(target=_worker_main, args=(child, self.job), daemon=True)
-        proc.start()
+        # Start it with Ctrl-C ignored (inherited): a Ctrl-C while it starts must not print a
+        # traceback from the child; the parent handles Ctrl-C for everyone.
+        with _sigint_ignored():
+            proc.start()
         child.close()
         w = _Worker(proc, parent)
         self._workers.append(w)
@@ -554,8 +560,8 @@ class Batch:
 
     def _clean_after(self, w: _Worker) -> None:
         """A worker was killed: remove the temporary file its current task may have left."""
-        if w.task is not None and w.task[0] == "file":
-            out = _out_path(self.job, w.task[2])
+        if w.tasks and w.tasks[0][0] == "file":
+            out = _out_path(self.job, w.tasks[0][2])
             if out is not None:
                 remove_temp_files(out)
 
@@ -648,9 +654,11 @@ class Batch:
         retries: dict[Any, int] = {}
         window = 2 * self.jobs  # blocks of one large file sent ahead of the one written next
 
-        def next_task() -> tuple[str, Any, Any, int] | None:
+        def next_task(small_only: bool) -> _Task | None:
+            # small_only: a second task queued behind a busy worker's current one; only a small
+            # file's name, never a block, so that a send never waits for a busy worker
             while True:
-                for lg in list(self._large):
+                for lg in [] if small_only else list(self._large):
                     if lg.failed is None and lg.resend:
                         seq, block = lg.resend.popleft()
                         return ("block", (lg.index, seq), block, lg.index)
@@ -662,7 +670,7 @@ class Batch:
                         done = self._large_done(lg)
                         if done is not None:
                             ready.append(self._finish(done, lg.found, lg.index))
-                if not todo:
+                if not todo or (small_only and files[todo[0]].size > self.split_bytes):
                     return None
                 i = todo.popleft()
                 found = files[i]
@@ -674,36 +682,57 @@ class Batch:
                 return ("file", i, found, i)
 
         def give(w: _Worker) -> bool:
-            task = next_task()
+            if len(w.tasks) >= 2 or (w.tasks and w.tasks[-1][0] != "file"):
+                return False
+            task = next_task(small_only=bool(w.tasks))
             if task is None:
                 return False
-            w.task = task
+            w.tasks.append(task)
             try:
                 w.conn.send(task)
             except (OSError, ValueError):
-                # it died since its last answer: put the task back, forget the worker
-                self._workers.remove(w)
-                w.task = None
+                # it died since its last answer; what it held goes back, it is forgotten
+                w.tasks.pop()
                 self._requeue(task, todo)
+                dead(w)
+                return False
             return True
 
-        def idle() -> list[_Worker]:
-            return [w for w in self._workers if w.task is None]
+        def dead(w: _Worker) -> None:
+            # the worker died (killed, out of memory, a crash in native code): the task it was
+            # on is retried once; the ones queued behind it were never started
+            self._workers.remove(w)
+            self._clean_after(w)
+            with contextlib.suppress(Exception):
+                w.conn.close()
+            if w.tasks:
+                first = w.tasks.popleft()
+                retries[first[1]] = tries = retries.get(first[1], 0) + 1
+                if tries < 2:
+                    self._requeue(first, todo)
+                else:
+                    rec = self._died(first, w.proc.exitcode)
+                    if rec is not None:
+                        ready.append(rec)
+            for task in reversed(w.tasks):
+                self._requeue(task, todo)
+            w.tasks.clear()
 
         while True:
-            # hand out work: to idle workers first, then to new ones up to `jobs`
-            for w in idle():
-                if not give(w):
-                    break
+            # hand out work: fill each worker's two places, then start workers up to `jobs`
+            for depth in (1, 2):
+                for w in list(self._workers):
+                    if len(w.tasks) < depth:
+                        give(w)
             while len(self._workers) < self.jobs and (
-                todo or any(lg.reading for lg in self._large)
+                todo or any(lg.reading or lg.resend for lg in self._large)
             ):
                 w = self._start_worker()
                 if not give(w):
                     break
             while ready:
                 yield ready.popleft()
-            busy = [w for w in self._workers if w.task is not None]
+            busy = [w for w in self._workers if w.tasks]
             if not busy:
                 if todo or any(lg.resend for lg in self._large):
                     continue  # a worker died before taking its task: start another
@@ -717,36 +746,23 @@ class Batch:
             sentinels = {w.proc.sentinel: w for w in busy}
             for obj in wait([*conns, *sentinels]):
                 w = conns.get(obj) or sentinels.get(obj)  # type: ignore[call-overload]
-                if w is None or w.task is None:
+                if w is None or not w.tasks or w not in self._workers:
                     continue
-                task = w.task
                 try:
                     if obj is w.proc.sentinel and not w.conn.poll():
                         raise EOFError
                     _, res = w.conn.recv()
                 except (EOFError, OSError):
-                    # the worker died (killed, out of memory, a crash in native code)
-                    self._workers.remove(w)
-                    self._clean_after(w)
-                    w.task = None
-                    with contextlib.suppress(Exception):
-                        w.conn.close()
-                    tries = retries.get(task[1], 0) + 1
-                    retries[task[1]] = tries
-                    code = w.proc.exitcode
-                    if tries < 2:
-                        self._requeue(task, todo)
-                    else:
-                        ready.append(self._died(task, code))
+                    dead(w)
                     continue
-                w.task = None
+                task = w.tasks.popleft()
                 if task[0] == "file":
                     i = task[3]
                     ready.append(self._finish(res, files[i], i))
                 else:
                     self._block_result(task, res, ready)
 
-    def _requeue(self, task: tuple[str, Any, Any, int], todo: deque[int]) -> None:
+    def _requeue(self, task: _Task, todo: deque[int]) -> None:
         if task[0] == "file":
             todo.appendleft(task[3])
             return
@@ -754,20 +770,20 @@ class Batch:
         if lg is not None:
             lg.resend.append((task[1][1], task[2]))
 
-    def _died(self, task: tuple[str, Any, Any, int], code: int | None) -> FileRecord:
+    def _died(self, task: _Task, code: int | None) -> FileRecord | None:
         why = f"a worker process died (exit code {code}) while cleaning it, twice"
         if task[0] == "file":
             return FileRecord(task[2].rel, "failed", why, index=task[3])
-        lg = next(x for x in self._large if x.index == task[1][0])  # still open: it had a block out
+        lg = next((x for x in self._large if x.index == task[1][0]), None)
+        if lg is None:
+            return None  # that file failed already and was reported
         lg.failed = why
         self._drop_large(lg)
         self._large.remove(lg)
         lg.rec.reason = why
         return lg.rec
 
-    def _block_result(
-        self, task: tuple[str, Any, Any, int], res: Any, ready: deque[FileRecord]
-    ) -> None:
+    def _block_result(self, task: _Task, res: Any, ready: deque[FileRecord]) -> None:
         lg = next((x for x in self._large if x.index == task[1][0]), None)
         if lg is None:
             return
@@ -780,6 +796,19 @@ class Batch:
         done = self._large_done(lg)
         if done is not None:
             ready.append(self._finish(done, lg.found, lg.index))
+
+
+@contextlib.contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    try:
+        old = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread: signals are not ours to change
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, old)
 
 
 def in_order(records: Iterable[FileRecord]) -> Iterator[FileRecord]:
