@@ -6,6 +6,7 @@ import io
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -208,10 +209,63 @@ def test_usage_errors(tmp_path: Path) -> None:
         [str(src), str(tmp_path / "d"), "--jsonl", str(tmp_path / "c.jsonl")],
         [str(src), str(tmp_path / "d"), "--jobs", "0"],
         [str(src), str(tmp_path / "d"), "-c", "x2y"],
+        [str(src), str(tmp_path / "d"), "--encoding", "klingon"],
+        [str(src), str(tmp_path / "d"), "--report", str(src / "report.jsonl")],  # into SRC
+        [str(src), "--jsonl", str(src / "corpus.jsonl")],
     ):
         r = runner.invoke(app, ["batch", *args])
         assert r.exit_code == 2, (args, r.output)
     assert list(src.iterdir()) == []
+
+
+def test_dest_inside_src_is_not_walked_and_encoding_override(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "a.txt").write_bytes(BIG5_TEXT.encode("big5"))
+    runner = CliRunner()
+    r = runner.invoke(app, ["batch", str(src), str(src / "clean"), "-j", "1", "-q"])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(app, ["batch", str(src), str(src / "clean"), "-j", "1", "-q", "--force"])
+    assert r.exit_code == 0, r.output
+    assert sorted(p.relative_to(src).as_posix() for p in src.rglob("*.txt")) == [
+        "a.txt",
+        "clean/a.txt",
+    ]
+    assert (src / "clean" / "a.txt").read_text(encoding="utf-8") == expected(BIG5_TEXT)
+    # a file of symbols only cannot be told GBK or Big5: it fails, and --encoding settles it
+    src = tmp_path / "symbols"
+    src.mkdir()
+    (src / "symbols.txt").write_bytes("—— …… ——\n".encode("gbk"))
+    report = tmp_path / "r.jsonl"
+    args = ["batch", str(src), str(tmp_path / "d"), "--report", str(report), "-q"]
+    assert runner.invoke(app, args).exit_code == 1
+    assert report_of(report)["symbols.txt"]["status"] == "failed"
+    args = ["batch", str(src), str(tmp_path / "d"), "-e", "gbk", "--report", str(report), "-q"]
+    assert runner.invoke(app, args).exit_code == 0
+    assert report_of(report)["symbols.txt"]["encoding"] == "gb18030"
+    assert (tmp_path / "d" / "symbols.txt").read_text(encoding="utf-8") == expected("—— …… ——\n")
+
+
+@pytest.mark.skipif(shutil.which("script") is None, reason="needs script(1) for a terminal")
+def test_progress_bar_only_on_a_terminal(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    _many_files(src, 3)
+    cmd = f"{sys.executable} -m zhclean batch '{src}' '{tmp_path / 'dest'}' -j 1"
+    tty = subprocess.run(
+        ["script", "-qec", cmd, "/dev/null"], capture_output=True, timeout=120, text=True
+    )
+    assert tty.returncode == 0, tty.stdout
+    screen = re.sub(r"\x1b\[[0-9;?]*[a-zA-Z]", "", tty.stdout)
+    assert re.search(r"cleaning .*\d/3 files .*[kM]B", screen), screen
+    assert "files ok" in screen
+    piped = run_cli(src, tmp_path / "dest2", "-j", "1")
+    assert "files ok" in piped.stderr and "cleaning" not in piped.stderr
+    quiet = subprocess.run(
+        ["script", "-qec", cmd + " --force --quiet", "/dev/null"], capture_output=True, text=True
+    )
+    assert (
+        quiet.returncode == 0 and "cleaning" not in quiet.stdout and "files ok" not in quiet.stdout
+    )
 
 
 def test_batch_takes_every_pipeline_option_of_clean() -> None:

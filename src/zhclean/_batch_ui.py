@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import signal
 import sys
 import time
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ class Summary:
     bytes_out: int = 0
     dedupe_removed: int = 0
     lines_joined: int = 0
+    total: int = 0  # files the walk found
 
     def add(self, rec: FileRecord) -> None:
         if rec.status == "ok":
@@ -54,7 +56,7 @@ class Summary:
             ("files skipped", f"{self.skipped:,}"),
         ]
         if interrupted:
-            rows.append(("files not done (interrupted)", f"{total - self.done:,}"))
+            rows.append(("files not done (interrupted)", f"{max(0, total - self.done):,}"))
         rows += [
             ("bytes in", f"{self.bytes_in:,}"),
             ("bytes out", f"{self.bytes_out:,}"),
@@ -105,7 +107,8 @@ def run_batch_ui(
     show = (not quiet and sys.stderr.isatty()) if progress is None else progress
     interrupted = False
     try:
-        _loop(run, summary, report_out, jsonl_out, console if show else None, console)
+        with _sigterm_as_interrupt():
+            _loop(run, summary, report_out, jsonl_out, console if show else None, console)
     except KeyboardInterrupt:
         interrupted = True
     finally:
@@ -126,7 +129,7 @@ def run_batch_ui(
                 out.discard()  # removes the temporary file unless committed
     if not quiet:
         elapsed = time.perf_counter() - t0
-        _summary(console, summary.rows(elapsed, len(run.files()), interrupted))
+        _summary(console, summary.rows(elapsed, summary.total, interrupted))
     if interrupted:
         sys.stderr.write("zhclean: interrupted\n")
         return EXIT_INTERRUPTED
@@ -142,6 +145,7 @@ def _loop(
     console: Any,
 ) -> None:
     files = run.files()
+    summary.total = len(files)
     sizes = {f.rel: f.size for f in files}
     bar = _progress(bar_console) if bar_console is not None else None
     records = iter(run)
@@ -170,6 +174,24 @@ def _loop(
                     bar.update(task, advance=sizes.get(rec.path, 0), files=done)
     finally:
         records.close()  # type: ignore[attr-defined]
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Any:
+    """``kill PID`` stops the run the way Ctrl-C does: workers stopped, no partial file."""
+
+    def interrupt(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        old = signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:  # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, old)
 
 
 def _progress(console: Any) -> Any:

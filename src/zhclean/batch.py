@@ -281,11 +281,20 @@ class _Crash:
     reason: str
 
 
+_READY = "ready"
+
+
+class WorkerStartError(RuntimeError):
+    """Worker processes exit as they start (with the spawn start method, the main module must
+    be importable: run from a file guarded by ``if __name__ == "__main__":``, not from stdin)."""
+
+
 def _worker_main(conn: Connection, job: _Job) -> None:
     """A worker process: clean what it is sent until told to stop. Module-level and fed only
     picklable settings, so it works with the spawn start method (macOS, Windows)."""
     # Ctrl-C goes to the whole process group: the parent decides what happens, not the workers.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    conn.send(_READY)  # it started: from now on, if it dies, the file it was on is to blame
     while True:
         try:
             msg = conn.recv()
@@ -388,6 +397,7 @@ class _Worker:
     conn: Connection
     # sent and not answered yet, in order: the first is being worked on, the rest wait in the pipe
     tasks: deque[_Task] = field(default_factory=deque)
+    ready: bool = False
 
 
 def default_jobs() -> int:
@@ -698,13 +708,31 @@ class Batch:
                 return False
             return True
 
+        start_failures = 0
+
         def dead(w: _Worker) -> None:
             # the worker died (killed, out of memory, a crash in native code): the task it was
             # on is retried once; the ones queued behind it were never started
+            nonlocal start_failures
             self._workers.remove(w)
+            with contextlib.suppress(Exception):
+                w.proc.join(5)  # for its exit code
             self._clean_after(w)
             with contextlib.suppress(Exception):
                 w.conn.close()
+            if not w.ready:
+                # it died starting, before taking any task: not the files' fault
+                start_failures += 1
+                for task in reversed(w.tasks):
+                    self._requeue(task, todo)
+                w.tasks.clear()
+                if start_failures >= 3:
+                    raise WorkerStartError(
+                        f"worker processes exit as they start (exit code {w.proc.exitcode}); "
+                        "with jobs > 1 the main module must be importable (see WorkerStartError)"
+                    )
+                return
+            start_failures = 0
             if w.tasks:
                 first = w.tasks.popleft()
                 retries[first[1]] = tries = retries.get(first[1], 0) + 1
@@ -732,7 +760,7 @@ class Batch:
                     break
             while ready:
                 yield ready.popleft()
-            busy = [w for w in self._workers if w.tasks]
+            busy = [w for w in self._workers if w.tasks or not w.ready]
             if not busy:
                 if todo or any(lg.resend for lg in self._large):
                     continue  # a worker died before taking its task: start another
@@ -746,15 +774,19 @@ class Batch:
             sentinels = {w.proc.sentinel: w for w in busy}
             for obj in wait([*conns, *sentinels]):
                 w = conns.get(obj) or sentinels.get(obj)  # type: ignore[call-overload]
-                if w is None or not w.tasks or w not in self._workers:
+                if w is None or w not in self._workers:
                     continue
                 try:
                     if obj is w.proc.sentinel and not w.conn.poll():
                         raise EOFError
-                    _, res = w.conn.recv()
+                    msg = w.conn.recv()
                 except (EOFError, OSError):
                     dead(w)
                     continue
+                if msg == _READY:
+                    w.ready = True
+                    continue
+                _, res = msg
                 task = w.tasks.popleft()
                 if task[0] == "file":
                     i = task[3]
@@ -824,4 +856,12 @@ def in_order(records: Iterable[FileRecord]) -> Iterator[FileRecord]:
         yield pending[i]
 
 
-__all__ = ["MANIFEST", "Batch", "FileRecord", "Manifest", "default_jobs", "in_order"]
+__all__ = [
+    "MANIFEST",
+    "Batch",
+    "FileRecord",
+    "Manifest",
+    "WorkerStartError",
+    "default_jobs",
+    "in_order",
+]

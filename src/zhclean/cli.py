@@ -477,6 +477,16 @@ def batch_cmd(
             fail("DEST is SRC: use --in-place to rewrite the inputs", EXIT_USAGE)
         if real_src.is_relative_to(real_dest):
             fail(f"DEST {dest} contains SRC: outputs could overwrite inputs", EXIT_USAGE)
+    for out in (jsonl, report):
+        if out is not None and not in_place and out.resolve().is_relative_to(real_src):
+            fail(f"{out} is inside SRC, which batch never modifies: write it elsewhere", EXIT_USAGE)
+    if encoding is not None:
+        import codecs
+
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            fail(f"unknown encoding {encoding!r}", EXIT_USAGE)
     pipeline = _clean_pipeline(convert, segment, keep_furniture, blank_lines, latin_space)
     run = Batch(
         src,
