@@ -477,6 +477,8 @@ def batch_cmd(
             fail("DEST is SRC: use --in-place to rewrite the inputs", EXIT_USAGE)
         if real_src.is_relative_to(real_dest):
             fail(f"DEST {dest} contains SRC: outputs could overwrite inputs", EXIT_USAGE)
+        if dest.exists() and not dest.is_dir():
+            fail(f"DEST {dest} is not a folder", EXIT_USAGE)
     for out in (jsonl, report):
         if out is not None and not in_place and out.resolve().is_relative_to(real_src):
             fail(f"{out} is inside SRC, which batch never modifies: write it elsewhere", EXIT_USAGE)
