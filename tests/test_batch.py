@@ -400,6 +400,20 @@ def test_vanished_and_unreadable_files(tmp_path: Path, monkeypatch: pytest.Monke
     )
 
 
+def test_an_output_that_cannot_be_written_fails_alone(tmp_path: Path) -> None:
+    src, dest = tmp_path / "src", tmp_path / "dest"
+    (src / "sub").mkdir(parents=True)
+    (src / "sub" / "a.txt").write_text(DOUBLED, encoding="utf-8")
+    (src / "b.txt").write_text(DOUBLED, encoding="utf-8")
+    dest.mkdir()
+    (dest / "sub").write_text("a file where a folder should be", encoding="utf-8")
+    recs = {r.path: r for r in Batch(src, dest)}
+    assert recs["b.txt"].status == "ok"
+    assert recs["sub/a.txt"].status == "failed"
+    assert str(recs["sub/a.txt"].reason).startswith("cannot write ")
+    assert temp_files(dest) == []
+
+
 def test_large_files_are_split_across_workers(tmp_path: Path) -> None:
     src = tmp_path / "src"
     src.mkdir()
@@ -416,7 +430,9 @@ def test_large_files_are_split_across_workers(tmp_path: Path) -> None:
             src, tmp_path / "two", jobs=2, split_bytes=10_000, block_chars=4000, collect_text=True
         )
     )
+    streamed = list(Batch(src, split_bytes=10_000, block_chars=4000, collect_text=True))
     a, b = {r.path: r for r in one}, {r.path: r for r in two}
+    assert {r.path: r.text for r in streamed} == {p: r.text for p, r in a.items()}
     assert b["big.txt"].status == "ok"
     assert b["big.txt"].text == a["big.txt"].text
     assert (tmp_path / "two" / "big.txt").read_bytes() == (

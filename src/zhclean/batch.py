@@ -37,7 +37,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from ._version import __version__
 from .io import (
@@ -152,6 +152,7 @@ class _Job:
     collect_text: bool
     durable: bool
     block_chars: int = BLOCK_CHARS
+    split_bytes: int = SPLIT_BYTES
 
 
 def _stat_key(st: os.stat_result) -> tuple[int, int]:
@@ -179,14 +180,25 @@ class _Refused(Exception):
     pass
 
 
-def _read(path: Path) -> tuple[bytes, tuple[int, int]]:
-    """Read a whole input file; its stat is taken from the open file, before reading."""
+def _open(path: Path) -> tuple[BinaryIO, os.stat_result]:
+    """Open an input file; its stat is taken from the open file, before reading. Non-blocking,
+    so that a FIFO named like a text file cannot hang the run."""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0))
-    with os.fdopen(fd, "rb") as fh:
-        st = os.fstat(fh.fileno())
-        if not stat.S_ISREG(st.st_mode):
-            raise _Refused("not a regular file")
-        return fh.read(), _stat_key(st)
+    fh = os.fdopen(fd, "rb")
+    st = os.fstat(fh.fileno())
+    if not stat.S_ISREG(st.st_mode):
+        fh.close()
+        raise _Refused("not a regular file")
+    return fh, st
+
+
+@contextlib.contextmanager
+def _writing(target: Path | None) -> Iterator[None]:
+    """Turn an OSError while writing ``target`` into a reason that says so."""
+    try:
+        yield
+    except OSError as exc:
+        raise _Refused(f"cannot write {target}: {exc.strerror or exc}") from None
 
 
 def _os_reason(exc: OSError) -> str:
@@ -196,49 +208,61 @@ def _os_reason(exc: OSError) -> str:
 
 
 def _clean_file(job: _Job, found: Found, index: int) -> FileRecord:
-    """Clean one whole file: read, decode, run the pipeline, write the output atomically."""
+    """Clean one file: read, decode, run the pipeline, write the output atomically.
+
+    A file up to ``job.split_bytes`` is read whole (its encoding detected from all of it); a
+    larger one is streamed block by block, in bounded memory.
+    """
     t0 = time.perf_counter()
     rec = FileRecord(found.rel, "failed", index=index)
+    target = _out_path(job, found)
+    out_file: AtomicFile | None = None
+    parts: list[str] = []
     try:
-        data, rec.src_stat = _read(found.path)
-    except _Refused as exc:
+        fh, st = _open(found.path)
+        with fh:
+            rec.src_stat = _stat_key(st)
+            if target is not None:
+                with _writing(target):
+                    _check_out_parent(job, target)
+            pipe = Pipeline(job.pipeline.steps)
+            if st.st_size <= job.split_bytes:
+                data = fh.read()
+                rec.bytes_in = len(data)
+                text, rec.encoding = decode_bytes(data, job.encoding)
+                del data
+                chunks: Iterable[str] = ["".join(pipe.stream(_lines(text), target=job.block_chars))]
+            else:
+                rec.bytes_in = st.st_size
+                rec.encoding, lines = iter_decoded_lines(fh, job.encoding)
+                chunks = pipe.stream(lines, target=job.block_chars)
+            if target is not None:
+                with _writing(target):
+                    out_file = AtomicFile(target, job.durable)
+            for chunk in chunks:  # reads and decodes as it goes, for a streamed file
+                data = chunk.encode("utf-8")
+                rec.bytes_out += len(data)
+                if out_file is not None:
+                    with _writing(target):
+                        out_file.fh.write(data)
+                if job.collect_text:
+                    parts.append(chunk)
+        _add_steps(rec.steps, pipe.stats)
+        if out_file is not None and target is not None:
+            with _writing(target):
+                out_file.commit()
+                rec.out_stat = _stat_key(os.stat(target))
+    except (_Refused, DecodeError) as exc:
         rec.reason = str(exc)
-        return rec
     except OSError as exc:
         rec.reason = _os_reason(exc)
+    finally:
+        if out_file is not None:
+            out_file.discard()  # nothing after a commit; the temporary file otherwise
+    if rec.reason is not None:
         return rec
-    rec.bytes_in = len(data)
-    try:
-        text, rec.encoding = decode_bytes(data, job.encoding)
-    except DecodeError as exc:
-        rec.reason = str(exc)
-        return rec
-    del data
-    pipe = Pipeline(job.pipeline.steps)
-    out = "".join(pipe.stream(_lines(text), target=job.block_chars))
-    _add_steps(rec.steps, pipe.stats)
-    payload = out.encode("utf-8")
-    rec.bytes_out = len(payload)
-    target = _out_path(job, found)
-    if target is not None:
-        try:
-            _check_out_parent(job, target)
-            f = AtomicFile(target, job.durable)
-            try:
-                f.fh.write(payload)
-            except BaseException:
-                f.discard()
-                raise
-            f.commit()
-            rec.out_stat = _stat_key(os.stat(target))
-        except _Refused as exc:
-            rec.reason = str(exc)
-            return rec
-        except OSError as exc:
-            rec.reason = f"cannot write {target}: {exc.strerror or exc}"
-            return rec
     if job.collect_text:
-        rec.text = out
+        rec.text = "".join(parts)
     rec.status = "ok"
     rec.seconds = time.perf_counter() - t0
     return rec
@@ -463,6 +487,7 @@ class Batch:
             collect_text=collect_text,
             durable=durable,
             block_chars=block_chars,
+            split_bytes=split_bytes,
         )
         self._files: list[Found] | None = None
         self._manifest: Manifest | None = None
