@@ -351,6 +351,11 @@ def test_in_place(tmp_path: Path) -> None:
     assert (src / "y.txt").read_text(encoding="utf-8") == GBK_TEXT  # now UTF-8
     assert set(statuses(list(Batch(src, in_place=True))).values()) == {"skipped"}
     assert temp_files(src) == []
+    # through the command line: only with --in-place, and then without DEST
+    (src / "y.txt").write_bytes(GBK_TEXT.encode("gbk"))
+    r = CliRunner().invoke(app, ["batch", str(src), "--in-place", "-j", "1", "-q"])
+    assert r.exit_code == 0, r.output
+    assert (src / "y.txt").read_bytes() == GBK_TEXT.encode("utf-8")
 
 
 def test_jsonl_records(tree: Path, tmp_path: Path) -> None:

@@ -594,9 +594,10 @@ class Batch:
         return w
 
     def _clean_after(self, w: _Worker) -> None:
-        """A worker was killed: remove the temporary file its current task may have left."""
-        if w.tasks and w.tasks[0][0] == "file":
-            out = _out_path(self.job, w.tasks[0][2])
+        """A worker was killed: remove the temporary file its task may have left. That may be
+        the second task it held, if it had finished the first but its answer was not read."""
+        for kind, _, payload, _ in w.tasks:
+            out = _out_path(self.job, payload) if kind == "file" else None
             if out is not None:
                 remove_temp_files(out)
 
