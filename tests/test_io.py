@@ -112,6 +112,15 @@ def test_not_text_is_a_decode_error(data: bytes) -> None:
         decode_bytes(data)
 
 
+def test_a_few_nul_bytes_in_text_are_text() -> None:
+    # pdfminer and pypdf write NUL for glyphs they cannot map (realpdf/lapiscv-resume: dates)
+    line = "Octo University        \x00\x00\x00\x00.\x00\x00-\x00\x00\x00\x00.\x00\x00\n"
+    text = "永州經濟技術開發區猶如區域經濟浪潮中的一艘巨輪。\n" * 20 + line
+    assert decode_bytes(text.encode()) == (text, "utf-8")
+    with pytest.raises(DecodeError, match="binary"):
+        decode_bytes(("abc\x00" * 50).encode())  # a quarter NULs: not text
+
+
 def test_sample_cut_inside_a_character() -> None:
     # A 64 KiB sample of a Big5 file usually ends in the middle of a character.
     data = (TRADITIONAL * 3000).encode("big5")

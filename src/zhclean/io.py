@@ -143,9 +143,15 @@ def detect_encoding(sample: bytes, complete: bool = True) -> str:
     for bom, name in _BOMS:
         if sample.startswith(bom):
             return name
-    if b"\x00" in sample[:8192]:
+    head = sample[:8192]
+    nuls = head.count(b"\x00")
+    utf8 = _utf8_prefix_ok(sample, complete)
+    # Extractors write a NUL now and then for a glyph they could not map (pdfminer and pypdf do,
+    # in realpdf/lapiscv-resume): text with a few is still text; binary files have many, or are
+    # not UTF-8 at all.
+    if nuls and (not utf8 or nuls > len(head) // 20):
         raise DecodeError("looks like a binary file (NUL bytes)")
-    if _utf8_prefix_ok(sample, complete):
+    if utf8:
         return "utf-8"
     if not complete and b"\n" in sample:
         # A sample may end inside a character; a newline byte is never part of a GB18030 or Big5
