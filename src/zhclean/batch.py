@@ -527,7 +527,8 @@ class Batch:
                     yield rec
                 else:
                     todo.append(i)
-            if self.jobs == 1 or not todo:
+            one_small = len(todo) == 1 and files[todo[0]].size <= self.split_bytes
+            if self.jobs == 1 or not todo or one_small:  # no processes for one small file
                 for i in todo:
                     yield self._finish(_safely(self.job, "file", files[i], i), files[i], i)
             else:
