@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import resource
 import shutil
 import sys
 import tempfile
@@ -78,6 +77,11 @@ def build(folder: Path, n: int, seed: int = 7) -> tuple[int, int]:
 
 
 def cpu() -> float:
+    """CPU seconds of this process and of its finished children (POSIX; else this process)."""
+    try:
+        import resource
+    except ImportError:
+        return time.process_time()
     me = resource.getrusage(resource.RUSAGE_SELF)
     kids = resource.getrusage(resource.RUSAGE_CHILDREN)
     return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
