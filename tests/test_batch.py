@@ -218,6 +218,11 @@ def test_usage_errors(tmp_path: Path) -> None:
         r = runner.invoke(app, ["batch", *args])
         assert r.exit_code == 2, (args, r.output)
     assert list(src.iterdir()) == []
+    # a report that cannot be written: exit 3, one line
+    (tmp_path / "plain").write_text("x", encoding="utf-8")
+    report = tmp_path / "plain" / "r.jsonl"
+    r = runner.invoke(app, ["batch", str(src), str(tmp_path / "d"), "--report", str(report)])
+    assert r.exit_code == 3 and r.output.count("\n") == 1 and "r.jsonl" in r.output
 
 
 def test_dest_inside_src_is_not_walked_and_encoding_override(tmp_path: Path) -> None:

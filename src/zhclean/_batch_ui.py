@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .batch import Batch, FileRecord, in_order
+from .batch import Batch, FileRecord, WorkerStartError, in_order
 from .io import AtomicFile
 
 EXIT_OK = 0
@@ -94,28 +94,41 @@ def run_batch_ui(
     t0 = time.perf_counter()
     summary = Summary()
     report_out = jsonl_out = None
+    opening = report
     try:
         if report is not None:
             report_out = AtomicFile(report, durable=False)
+        opening = jsonl
         if jsonl is not None:
             jsonl_out = AtomicFile(jsonl)
     except OSError as exc:
         if report_out is not None:
             report_out.discard()
-        sys.stderr.write(f"zhclean: error: {exc.filename}: {exc.strerror or exc}\n")
+        sys.stderr.write(f"zhclean: error: cannot write {opening}: {exc.strerror or exc}\n")
         return EXIT_IO
     show = (not quiet and sys.stderr.isatty()) if progress is None else progress
     interrupted = False
+    error = None
     try:
         with _sigterm_as_interrupt():
             _loop(run, summary, report_out, jsonl_out, console if show else None, console)
     except KeyboardInterrupt:
         interrupted = True
+    except OSError as exc:  # the report or the JSON Lines file (disk full, …)
+        error = f"cannot write {exc.filename or report or jsonl}: {exc.strerror or exc}"
+    except WorkerStartError as exc:
+        error = str(exc)
     finally:
         run.close()
         # An interrupted corpus file would be a partial file; the report says what was done.
         if jsonl_out is not None and interrupted:
             jsonl_out.discard()
+    if error is not None:
+        for out in (report_out, jsonl_out):
+            if out is not None:
+                out.discard()
+        sys.stderr.write(f"zhclean: error: {error}\n")
+        return EXIT_IO
     try:
         for out in (report_out, jsonl_out):
             if out is not None and not out.closed:
