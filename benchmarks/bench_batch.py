@@ -76,6 +76,29 @@ def build(folder: Path, n: int, seed: int = 7) -> tuple[int, int]:
     return n, total
 
 
+def _spin(seconds: float) -> int:
+    end, n = time.perf_counter() + seconds, 0
+    while time.perf_counter() < end:
+        n += 1
+    return n
+
+
+def machine_scaling(jobs: int, seconds: float = 1.5) -> float:
+    """How much more pure-Python work ``jobs`` processes get done than one, on this machine now.
+
+    On an idle machine with ``jobs`` cores this is about ``jobs``; on a shared, loaded one it is
+    the ceiling for any speed-up below.
+    """
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Pool(jobs) as pool:
+        pool.map(_spin, [0.1] * jobs)  # processes started before timing
+        one = pool.apply(_spin, (seconds,))
+        many = sum(pool.map(_spin, [seconds] * jobs))
+    return many / one
+
+
 def cpu() -> float:
     """CPU seconds of this process and of its finished children (POSIX; else this process)."""
     try:
@@ -148,6 +171,12 @@ def main() -> None:
                 f"{r['mb_s']:.2f} | {r['cpu']:.1f} | {r['busy']:.0%} | {speed:.2f}x |"
             )
         print(f"\nload average after: {os.getloadavg()[0]:.1f}")
+        if args.jobs > 1:
+            print(
+                f"machine check: {args.jobs} spinning processes get "
+                f"{machine_scaling(args.jobs):.2f}x the work of one right now "
+                "(the ceiling for the speed-ups above)"
+            )
 
 
 if __name__ == "__main__":

@@ -458,6 +458,19 @@ def test_large_files_are_split_across_workers(tmp_path: Path) -> None:
     assert r.exit_code == 0 and rec.text == r.stdout
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_large_file_undecodable_halfway_fails_alone(tmp_path: Path, jobs: int) -> None:
+    src, dest = tmp_path / "src", tmp_path / "dest"
+    src.mkdir()
+    good = ("這 場 改 革。\n\n" * 4000).encode()
+    (src / "bad.txt").write_bytes(good + b"\xff\xfe broken\n" + good)  # UTF-8 until 0xFF
+    (src / "ok.txt").write_text(DOUBLED, encoding="utf-8")
+    recs = {r.path: r for r in Batch(src, dest, jobs=jobs, split_bytes=10_000, block_chars=2000)}
+    assert recs["ok.txt"].status == "ok"
+    assert recs["bad.txt"].status == "failed" and "utf-8" in str(recs["bad.txt"].reason)
+    assert sorted(p.name for p in dest.iterdir()) == [MANIFEST, "ok.txt"]
+
+
 # --- interruptions: a worker killed, Ctrl-C ----------------------------------------------------
 
 
