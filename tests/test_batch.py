@@ -275,6 +275,14 @@ def test_progress_bar_only_on_a_terminal(tmp_path: Path) -> None:
     )
 
 
+def test_every_batch_option_is_in_the_readme() -> None:
+    readme = (SAMPLES.parent / "README.md").read_text(encoding="utf-8")
+    batch_section = readme[readme.index("## Batch") : readme.index("## Stages")]
+    text = CliRunner().invoke(app, ["batch", "--help"], terminal_width=200).stdout
+    for opt in set(re.findall(r"(--[a-z][a-z-]+)", text)) - {"--help"}:
+        assert opt in batch_section, opt
+
+
 def test_batch_takes_every_pipeline_option_of_clean() -> None:
     # The pipeline options are shared (cli._clean_pipeline); an option added to clean must come
     # to batch too. The options that are about single files and streams are not pipeline options.
