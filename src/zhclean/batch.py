@@ -35,6 +35,7 @@ import time
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -494,7 +495,7 @@ class Batch:
         self._workers: list[_Worker] = []
         self._large: list[_Large] = []
 
-    @property
+    @cached_property
     def fingerprint(self) -> str:
         """A short hash of everything that decides the output: version, steps, encoding."""
         basis = repr((__version__, list(self.job.pipeline.steps), self.job.encoding))
