@@ -314,7 +314,26 @@ def clean(
 
     Example: zhclean clean samples/yongzhou-newspaper.txt -c hk2s
     """
-    pipeline = Pipeline.default(
+    pipeline = _clean_pipeline(convert, segment, keep_furniture, blank_lines, latin_space)
+    _run(ctx, pipeline, inputs, output, encoding, explain, check, in_place)
+
+
+# The pipeline options of `clean`, shared with `batch`: an option added here goes into both
+# signatures and _clean_pipeline (tests/test_batch.py checks that batch accepts all of them).
+SegmentOpt = Annotated[bool, typer.Option("--segment", help="Segment words (jieba).")]
+KeepFurnitureOpt = Annotated[
+    bool, typer.Option("--keep-furniture", help="Keep page numbers and running headers.")
+]
+
+
+def _clean_pipeline(
+    convert: str | None,
+    segment: bool,
+    keep_furniture: bool,
+    blank_lines: bool,
+    latin_space: LatinSpace,
+) -> Pipeline:
+    return Pipeline.default(
         convert=_convert_config(convert),
         segment=segment,
         furniture=not keep_furniture,
@@ -324,7 +343,6 @@ def clean(
             "spacing": SpacingConfig(latin_space=latin_space.value),
         },
     )
-    _run(ctx, pipeline, inputs, output, encoding, explain, check, in_place)
 
 
 @app.command()
@@ -443,6 +461,100 @@ def segment_cmd(
     """
     step = Step("segment", SegmentConfig(delimiter=delimiter, hmm=hmm, via_simplified=not direct))
     _run(ctx, Pipeline([step]), inputs, output, encoding, in_place=in_place)
+
+
+@app.command("batch")
+def batch_cmd(
+    src: Annotated[
+        Path, typer.Argument(help="Folder to read (never modified without --in-place).")
+    ],
+    dest: Annotated[
+        Path | None,
+        typer.Argument(help="Folder to write the cleaned mirror to.", show_default=False),
+    ] = None,
+    convert: ConvertOpt = None,
+    segment: SegmentOpt = False,
+    keep_furniture: KeepFurnitureOpt = False,
+    blank_lines: BlankLinesOpt = False,
+    latin_space: LatinSpaceOpt = LatinSpace.remove,
+    glob: Annotated[
+        str, typer.Option("--glob", help="Which files, relative to SRC ('*.txt' = '**/*.txt').")
+    ] = "**/*.txt",
+    exclude: Annotated[
+        list[str] | None,
+        typer.Option("--exclude", help="Leave out files and folders matching this (repeatable)."),
+    ] = None,
+    encoding: Encoding = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option("--jobs", "-j", min=1, help="Worker processes.", show_default="all cores"),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Redo files that are up to date.")] = False,
+    in_place: Annotated[
+        bool, typer.Option("--in-place", help="Rewrite the files in SRC (no DEST).")
+    ] = False,
+    jsonl: Annotated[
+        Path | None,
+        typer.Option(
+            "--jsonl", metavar="FILE", help="Write one JSON record per file here (no DEST)."
+        ),
+    ] = None,
+    report: Annotated[
+        Path | None,
+        typer.Option("--report", metavar="FILE", help="Write a JSON Lines record per file here."),
+    ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress bar and no summary.")
+    ] = False,
+) -> None:
+    """Clean every matching file under SRC into the same relative path under DEST.
+
+    Example: zhclean batch extracted/ cleaned/ -c hk2s --jobs 4 --report report.jsonl
+    """
+    from .batch import Batch, default_jobs
+
+    if not src.is_dir():
+        fail(f"{src} is not a folder", EXIT_USAGE)
+    targets = (dest is not None) + in_place + (jsonl is not None)
+    if targets != 1:
+        fail("give exactly one of DEST, --in-place or --jsonl FILE", EXIT_USAGE)
+    real_src = src.resolve()
+    if dest is not None:
+        real_dest = dest.resolve()
+        if real_dest == real_src:
+            fail("DEST is SRC: use --in-place to rewrite the inputs", EXIT_USAGE)
+        if real_src.is_relative_to(real_dest):
+            fail(f"DEST {dest} contains SRC: outputs could overwrite inputs", EXIT_USAGE)
+        if dest.exists() and not dest.is_dir():
+            fail(f"DEST {dest} is not a folder", EXIT_USAGE)
+    for out in (jsonl, report):
+        if out is not None and not in_place and out.resolve().is_relative_to(real_src):
+            fail(f"{out} is inside SRC, which batch never modifies: write it elsewhere", EXIT_USAGE)
+    if encoding is not None:
+        import codecs
+
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            fail(f"unknown encoding {encoding!r}", EXIT_USAGE)
+    pipeline = _clean_pipeline(convert, segment, keep_furniture, blank_lines, latin_space)
+    run = Batch(
+        src,
+        dest,
+        pipeline=pipeline,
+        encoding=encoding,
+        glob=glob,
+        exclude=exclude or (),
+        in_place=in_place,
+        collect_text=jsonl is not None,
+        force=force,
+        jobs=jobs or default_jobs(),
+        prune=[p for p in (jsonl, report) if p is not None],
+    )
+    from ._batch_ui import run_batch_ui
+
+    code = run_batch_ui(run, jsonl=jsonl, report=report, quiet=quiet)
+    raise typer.Exit(code)
 
 
 def main() -> None:

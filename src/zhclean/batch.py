@@ -1,0 +1,895 @@
+"""Folder runs: clean every matching file under a folder into a mirror folder, in place, or into
+records for a JSON Lines corpus, one :class:`FileRecord` per file.
+
+This is the library side of ``zhclean batch``. It prints nothing, and it starts worker processes
+only when asked to (``jobs > 1``); the command line owns progress bars and messages.
+
+>>> import tempfile, pathlib
+>>> src = pathlib.Path(tempfile.mkdtemp())
+>>> _ = (src / "a.txt").write_text("這 場 改 革\\n", encoding="utf-8")
+>>> [(r.path, r.status, r.text) for r in Batch(src, collect_text=True)]
+[('a.txt', 'ok', '這場改革\\n')]
+
+With ``dest``, each result is written (atomically) to the same relative path under ``dest``; a
+second run skips the files whose output is up to date for the same options:
+
+>>> dest = src / "out"
+>>> [(r.path, r.status) for r in Batch(src, dest)]
+[('a.txt', 'ok')]
+>>> (dest / "a.txt").read_text(encoding="utf-8")
+'這場改革\\n'
+>>> [(r.path, r.status, r.reason) for r in Batch(src, dest)]
+[('a.txt', 'skipped', 'up to date')]
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import multiprocessing
+import os
+import signal
+import stat
+import time
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from ._version import __version__
+from .io import (
+    AtomicFile,
+    DecodeError,
+    Found,
+    decode_bytes,
+    iter_decoded_lines,
+    remove_temp_files,
+    walk_files,
+)
+from .pipeline import Pipeline, StepStats, iter_blocks
+
+MANIFEST = ".zhclean-batch.jsonl"
+# Files up to this size are cleaned whole by one worker; larger ones are read by the main process
+# and cut at paragraph boundaries into blocks of about BLOCK_CHARS characters for the workers.
+# Every file is cleaned block by block with the blocks `zhclean clean` uses (iter_blocks' default
+# size, lines split at "\n" only), so a mirror file is exactly what `zhclean clean` makes of it,
+# however it was split.
+SPLIT_BYTES = 1 << 20
+BLOCK_CHARS = 1 << 16
+
+
+# --- what a run reports -----------------------------------------------------------------------
+
+
+@dataclass
+class FileRecord:
+    """What happened to one input file.
+
+    ``status`` is ``ok``, ``failed`` (with a one-line ``reason``: binary, undecodable, unreadable,
+    vanished…) or ``skipped`` (``reason``: up to date, a link out of the folder). ``steps`` holds
+    each pipeline step's counters (characters and lines in and out). ``text`` is the cleaned
+    text when the run collects it (``collect_text=True``), else None.
+    """
+
+    path: str
+    status: str
+    reason: str | None = None
+    encoding: str | None = None
+    bytes_in: int = 0
+    bytes_out: int = 0
+    seconds: float = 0.0
+    steps: dict[str, dict[str, int]] = field(default_factory=dict)
+    text: str | None = None
+    index: int = -1
+    # stat of the input before reading and of the output after writing: (size, mtime_ns)
+    src_stat: tuple[int, int] | None = None
+    out_stat: tuple[int, int] | None = None
+
+    @property
+    def dedupe_removed(self) -> int:
+        """Characters the dedupe step removed."""
+        s = self.steps.get("dedupe")
+        return max(0, s["chars_in"] - s["chars_out"]) if s else 0
+
+    @property
+    def lines_joined(self) -> int:
+        """Line breaks the join step removed."""
+        s = self.steps.get("join")
+        return max(0, s["lines_in"] - s["lines_out"]) if s else 0
+
+    def stats(self) -> dict[str, Any]:
+        """The counters of this file, as written in reports and JSON Lines records."""
+        return {
+            "bytes_in": self.bytes_in,
+            "bytes_out": self.bytes_out,
+            "seconds": round(self.seconds, 4),
+            "dedupe_chars_removed": self.dedupe_removed,
+            "lines_joined": self.lines_joined,
+            "steps": self.steps,
+        }
+
+    def report(self) -> dict[str, Any]:
+        """The record ``zhclean batch --report`` writes for this file."""
+        return {
+            "path": self.path,
+            "status": self.status,
+            "reason": self.reason,
+            "encoding": self.encoding,
+            **self.stats(),
+        }
+
+
+def _add_steps(into: dict[str, dict[str, int]], stats: dict[str, StepStats]) -> None:
+    for name, s in stats.items():
+        d = into.setdefault(name, {"chars_in": 0, "chars_out": 0, "lines_in": 0, "lines_out": 0})
+        d["chars_in"] += s.chars_in
+        d["chars_out"] += s.chars_out
+        d["lines_in"] += s.lines_in
+        d["lines_out"] += s.lines_out
+
+
+def _merge_steps(into: dict[str, dict[str, int]], steps: dict[str, dict[str, int]]) -> None:
+    for name, s in steps.items():
+        d = into.setdefault(name, dict.fromkeys(s, 0))
+        for k, v in s.items():
+            d[k] = d.get(k, 0) + v
+
+
+# --- the work one file takes (runs in a worker, or inline) -------------------------------------
+
+
+@dataclass(frozen=True)
+class _Job:
+    """Everything a worker needs: settings only, so it pickles under any start method."""
+
+    pipeline: Pipeline
+    encoding: str | None
+    dest_root: str | None  # resolved; None when results are only collected
+    in_place: bool
+    collect_text: bool
+    durable: bool
+    block_chars: int = BLOCK_CHARS
+    split_bytes: int = SPLIT_BYTES
+
+
+def _stat_key(st: os.stat_result) -> tuple[int, int]:
+    return (st.st_size, st.st_mtime_ns)
+
+
+def _out_path(job: _Job, found: Found) -> Path | None:
+    if job.dest_root is None:
+        return None
+    return Path(found.path) if job.in_place else Path(job.dest_root, *found.rel.split("/"))
+
+
+def _check_out_parent(job: _Job, out: Path) -> None:
+    # An output folder that is a link leading out of DEST (say into SRC) is refused: nothing
+    # outside DEST is ever written, except the inputs themselves with --in-place.
+    if job.in_place or job.dest_root is None:
+        return
+    out.parent.mkdir(parents=True, exist_ok=True)
+    real = os.path.realpath(out.parent)
+    if real != job.dest_root and not real.startswith(job.dest_root.rstrip(os.sep) + os.sep):
+        raise _Refused(f"output folder {out.parent} leads outside the destination")
+
+
+class _Refused(Exception):
+    pass
+
+
+def _open(path: Path) -> tuple[BinaryIO, os.stat_result]:
+    """Open an input file; its stat is taken from the open file, before reading. Non-blocking,
+    so that a FIFO named like a text file cannot hang the run."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0))
+    fh = os.fdopen(fd, "rb")
+    st = os.fstat(fh.fileno())
+    if not stat.S_ISREG(st.st_mode):
+        fh.close()
+        raise _Refused("not a regular file")
+    return fh, st
+
+
+@contextlib.contextmanager
+def _writing(target: Path | None) -> Iterator[None]:
+    """Turn an OSError while writing ``target`` into a reason that says so."""
+    try:
+        yield
+    except OSError as exc:
+        raise _Refused(f"cannot write {target}: {exc.strerror or exc}") from None
+
+
+def _os_reason(exc: OSError) -> str:
+    if isinstance(exc, FileNotFoundError):
+        return "vanished before it could be read"
+    return f"cannot read: {exc.strerror or exc}"
+
+
+def _clean_file(job: _Job, found: Found, index: int) -> FileRecord:
+    """Clean one file: read, decode, run the pipeline, write the output atomically.
+
+    A file up to ``job.split_bytes`` is read whole (its encoding detected from all of it); a
+    larger one is streamed block by block, in bounded memory.
+    """
+    t0 = time.perf_counter()
+    rec = FileRecord(found.rel, "failed", index=index)
+    target = _out_path(job, found)
+    out_file: AtomicFile | None = None
+    parts: list[str] = []
+    try:
+        fh, st = _open(found.path)
+        with fh:
+            rec.src_stat = _stat_key(st)
+            if target is not None:
+                with _writing(target):
+                    _check_out_parent(job, target)
+            pipe = Pipeline(job.pipeline.steps)
+            if st.st_size <= job.split_bytes:
+                data = fh.read()
+                rec.bytes_in = len(data)
+                text, rec.encoding = decode_bytes(data, job.encoding)
+                del data
+                chunks: Iterable[str] = ["".join(pipe.stream(_lines(text), target=job.block_chars))]
+            else:
+                rec.bytes_in = st.st_size
+                rec.encoding, lines = iter_decoded_lines(fh, job.encoding)
+                chunks = pipe.stream(lines, target=job.block_chars)
+            if target is not None:
+                with _writing(target):
+                    out_file = AtomicFile(target, job.durable)
+            for chunk in chunks:  # reads and decodes as it goes, for a streamed file
+                data = chunk.encode("utf-8")
+                rec.bytes_out += len(data)
+                if out_file is not None:
+                    with _writing(target):
+                        out_file.fh.write(data)
+                if job.collect_text:
+                    parts.append(chunk)
+        _add_steps(rec.steps, pipe.stats)
+        if out_file is not None and target is not None:
+            with _writing(target):
+                out_file.commit()
+                rec.out_stat = _stat_key(os.stat(target))
+    except (_Refused, DecodeError) as exc:
+        rec.reason = str(exc)
+    except OSError as exc:
+        rec.reason = _os_reason(exc)
+    finally:
+        if out_file is not None:
+            out_file.discard()  # nothing after a commit; the temporary file otherwise
+    if rec.reason is not None:
+        return rec
+    if job.collect_text:
+        rec.text = "".join(parts)
+    rec.status = "ok"
+    rec.seconds = time.perf_counter() - t0
+    return rec
+
+
+def _lines(text: str) -> Iterator[str]:
+    """Lines with their ``\\n``, split as the streaming decoder splits them (not at ``\\f``)."""
+    start = 0
+    while True:
+        end = text.find("\n", start)
+        if end < 0:
+            if start < len(text):
+                yield text[start:]
+            return
+        yield text[start : end + 1]
+        start = end + 1
+
+
+def _clean_block(job: _Job, block: str) -> tuple[str, dict[str, dict[str, int]]]:
+    """Clean one block of a large file."""
+    pipe = Pipeline(job.pipeline.steps)
+    out = pipe.run(block)
+    steps: dict[str, dict[str, int]] = {}
+    _add_steps(steps, pipe.stats)
+    return out, steps
+
+
+def _safely(job: _Job, kind: str, payload: Any, index: int) -> Any:
+    # A bug in a stage must not stop the run: it fails this file with a one-line reason.
+    try:
+        if kind == "file":
+            return _clean_file(job, payload, index)
+        return _clean_block(job, payload)
+    except Exception as exc:  # reported per file, never a traceback
+        return _Crash(f"internal error: {type(exc).__name__}: {exc}")
+
+
+@dataclass(frozen=True)
+class _Crash:
+    reason: str
+
+
+_READY = "ready"
+
+
+class WorkerStartError(RuntimeError):
+    """Worker processes exit as they start (with the spawn start method, the main module must
+    be importable: run from a file guarded by ``if __name__ == "__main__":``, not from stdin)."""
+
+
+def _worker_main(conn: Connection, job: _Job) -> None:
+    """A worker process: clean what it is sent until told to stop. Module-level and fed only
+    picklable settings, so it works with the spawn start method (macOS, Windows)."""
+    # Ctrl-C goes to the whole process group: the parent decides what happens, not the workers.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    conn.send(_READY)  # it started: from now on, if it dies, the file it was on is to blame
+    while True:
+        try:
+            msg = conn.recv()
+        except (EOFError, OSError):
+            return
+        if msg is None:
+            return
+        kind, key, payload, index = msg
+        conn.send((key, _safely(job, kind, payload, index)))
+
+
+# --- the manifest that makes re-runs resume ---------------------------------------------------
+
+
+class Manifest:
+    """What an earlier run wrote, one JSON line per file, appended as files finish.
+
+    A file is up to date when the options fingerprint matches, the input has the size and
+    modification time it had when it was cleaned, and the output is the one that run wrote
+    (same size and time, not older than the input).
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.path = folder / MANIFEST
+        self.entries: dict[str, dict[str, Any]] = {}
+        self._fh: Any = None
+        with contextlib.suppress(OSError), open(self.path, encoding="utf-8") as fh:
+            for line in fh:
+                # a torn last line (a killed run) is ignored
+                with contextlib.suppress(ValueError, KeyError, TypeError):
+                    e = json.loads(line)
+                    self.entries[e["path"]] = e
+
+    def up_to_date(self, found: Found, out: Path, fingerprint: str, in_place: bool) -> bool:
+        e = self.entries.get(found.rel)
+        if e is None or e.get("fp") != fingerprint:
+            return False
+        try:
+            src = os.stat(found.path)
+            dst = src if in_place else os.stat(out)
+        except OSError:
+            return False
+        if in_place:
+            return list(_stat_key(src)) == e.get("out")
+        return (
+            list(_stat_key(src)) == e.get("src")
+            and list(_stat_key(dst)) == e.get("out")
+            and dst.st_mtime_ns >= src.st_mtime_ns
+        )
+
+    def add(self, rec: FileRecord, fingerprint: str) -> None:
+        e = {"path": rec.path, "fp": fingerprint, "src": rec.src_stat, "out": rec.out_stat}
+        self.entries[rec.path] = json.loads(json.dumps(e))
+        if self._fh is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._fh = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 - closed in close()
+        self._fh.write(json.dumps(e, ensure_ascii=False) + "\n")
+
+    def close(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = None
+            # rewrite without superseded lines, atomically
+            with contextlib.suppress(OSError):
+                f = AtomicFile(self.path, durable=False)
+                for e in self.entries.values():
+                    f.fh.write((json.dumps(e, ensure_ascii=False) + "\n").encode("utf-8"))
+                f.commit()
+
+
+# --- a run ------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Large:
+    """A large file being cleaned block by block by the workers, written in order here."""
+
+    index: int
+    found: Found
+    rec: FileRecord
+    blocks: Iterator[str]
+    stream: Any
+    out: AtomicFile | None
+    t0: float
+    sent: int = 0
+    written: int = 0
+    reading: bool = True
+    results: dict[int, tuple[str, dict[str, dict[str, int]]]] = field(default_factory=dict)
+    resend: deque[tuple[int, str]] = field(default_factory=deque)  # blocks whose worker died
+    parts: list[str] = field(default_factory=list)
+    failed: str | None = None
+
+
+_Task = tuple[str, Any, Any, int]  # kind ("file" or "block"), key, payload, file index
+
+
+@dataclass
+class _Worker:
+    proc: Any
+    conn: Connection
+    # sent and not answered yet, in order: the first is being worked on, the rest wait in the pipe
+    tasks: deque[_Task] = field(default_factory=deque)
+    ready: bool = False
+
+
+def default_jobs() -> int:
+    """The number of CPU cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))  # type: ignore[attr-defined]
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+class Batch:
+    """Clean the files under ``src`` that match ``glob`` (minus ``exclude``).
+
+    Results go to the same relative paths under ``dest``, or back into the inputs with
+    ``in_place=True``, or only into the records (``collect_text=True`` and no ``dest``).
+    Iterating runs the batch and yields one :class:`FileRecord` per file as it finishes.
+    ``jobs > 1`` cleans files in that many worker processes (``start_method``: spawn by
+    default, which every platform has); files larger than ``split_bytes`` are cut at paragraph
+    boundaries (blocks of about ``block_chars``) and their blocks spread over the workers.
+    ``durable`` fsyncs each output before renaming it (safe against a power cut, about twice
+    as slow on small files; a crash or Ctrl-C never leaves a partial file either way, and a
+    re-run redoes any output whose size or time is not what the run recorded). ``force``
+    redoes files that are up to date. Breaking off the iteration (or Ctrl-C) stops the workers
+    and leaves no partial file.
+    """
+
+    def __init__(
+        self,
+        src: str | os.PathLike[str],
+        dest: str | os.PathLike[str] | None = None,
+        *,
+        pipeline: Pipeline | None = None,
+        encoding: str | None = None,
+        glob: str = "**/*.txt",
+        exclude: Sequence[str] = (),
+        in_place: bool = False,
+        collect_text: bool = False,
+        force: bool = False,
+        jobs: int = 1,
+        start_method: str | None = "spawn",
+        split_bytes: int = SPLIT_BYTES,
+        block_chars: int = BLOCK_CHARS,
+        durable: bool = False,
+        prune: Iterable[str | os.PathLike[str]] = (),
+    ) -> None:
+        self.src = Path(src)
+        if in_place:
+            dest = self.src
+        self.dest = Path(dest) if dest is not None else None
+        self.pipeline = pipeline if pipeline is not None else Pipeline.default()
+        self.glob = glob
+        self.exclude = tuple(exclude)
+        self.force = force
+        self.jobs = max(1, jobs)
+        self.start_method = start_method
+        self.split_bytes = split_bytes
+        self.prune = [*prune, *([self.dest] if self.dest is not None and not in_place else [])]
+        self.job = _Job(
+            pipeline=Pipeline(self.pipeline.steps),
+            encoding=encoding,
+            dest_root=os.path.realpath(self.dest) if self.dest is not None else None,
+            in_place=in_place,
+            collect_text=collect_text,
+            durable=durable,
+            block_chars=block_chars,
+            split_bytes=split_bytes,
+        )
+        self._files: list[Found] | None = None
+        self._manifest: Manifest | None = None
+        self._workers: list[_Worker] = []
+        self._large: list[_Large] = []
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """A short hash of everything that decides the output: version, steps, encoding."""
+        basis = repr((__version__, list(self.job.pipeline.steps), self.job.encoding))
+        return hashlib.sha256(basis.encode("utf-8")).hexdigest()[:16]
+
+    def files(self) -> list[Found]:
+        """The files this run covers (walked once, in sorted order)."""
+        if self._files is None:
+            found = walk_files(
+                self.src,
+                self.glob,
+                self.exclude,
+                prune=self.prune,
+                follow_file_links=not self.job.in_place,
+            )
+            self._files = [f for f in found if f.rel != MANIFEST]
+        return self._files
+
+    # -- running --
+
+    def __iter__(self) -> Iterator[FileRecord]:
+        files = self.files()
+        if self.dest is not None:
+            self._manifest = Manifest(self.dest)
+        try:
+            todo: deque[int] = deque()
+            for i, found in enumerate(files):
+                rec = self._precheck(i, found)
+                if rec is not None:
+                    yield rec
+                else:
+                    todo.append(i)
+            one_small = len(todo) == 1 and files[todo[0]].size <= self.split_bytes
+            if self.jobs == 1 or not todo or one_small:  # no processes for one small file
+                for i in todo:
+                    yield self._finish(_safely(self.job, "file", files[i], i), files[i], i)
+            else:
+                yield from self._pooled(todo)
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Stop the workers, remove what they left half-written, save the manifest."""
+        for w in self._workers:
+            with contextlib.suppress(Exception):
+                w.proc.kill()
+        for w in self._workers:
+            with contextlib.suppress(Exception):
+                w.proc.join(5)
+            self._clean_after(w)
+            with contextlib.suppress(Exception):
+                w.conn.close()
+        self._workers = []
+        for lg in self._large:
+            self._drop_large(lg)
+        self._large = []
+        if self._manifest is not None:
+            self._manifest.close()
+
+    def _precheck(self, i: int, found: Found) -> FileRecord | None:
+        if found.problem is not None:
+            status = "skipped" if found.skip else "failed"
+            return FileRecord(found.rel, status, found.problem, index=i)
+        out = _out_path(self.job, found)
+        if (
+            not self.force
+            and out is not None
+            and self._manifest is not None
+            and self._manifest.up_to_date(found, out, self.fingerprint, self.job.in_place)
+        ):
+            return FileRecord(found.rel, "skipped", "up to date", index=i)
+        return None
+
+    def _finish(self, res: Any, found: Found, i: int) -> FileRecord:
+        if isinstance(res, _Crash):
+            out = _out_path(self.job, found)
+            if out is not None:
+                remove_temp_files(out)
+            return FileRecord(found.rel, "failed", res.reason, index=i)
+        rec: FileRecord = res
+        if rec.status == "ok" and self._manifest is not None and rec.out_stat is not None:
+            self._manifest.add(rec, self.fingerprint)
+        return rec
+
+    # -- the worker pool --
+
+    def _start_worker(self) -> _Worker:
+        ctx = multiprocessing.get_context(self.start_method)
+        parent, child = ctx.Pipe()
+        proc = ctx.Process(target=_worker_main, args=(child, self.job), daemon=True)
+        # Start it with Ctrl-C ignored (inherited): a Ctrl-C while it starts must not print a
+        # traceback from the child; the parent handles Ctrl-C for everyone.
+        with _sigint_ignored():
+            proc.start()
+        child.close()
+        w = _Worker(proc, parent)
+        self._workers.append(w)
+        return w
+
+    def _clean_after(self, w: _Worker) -> None:
+        """A worker was killed: remove the temporary file its task may have left. That may be
+        the second task it held, if it had finished the first but its answer was not read."""
+        for kind, _, payload, _ in w.tasks:
+            out = _out_path(self.job, payload) if kind == "file" else None
+            if out is not None:
+                remove_temp_files(out)
+
+    def _open_large(self, i: int, found: Found) -> _Large | FileRecord:
+        rec = FileRecord(found.rel, "failed", index=i)
+        stream = None
+        try:
+            stream = open(found.path, "rb")  # noqa: SIM115 - closed in _drop_large/_end_large
+            st = os.fstat(stream.fileno())
+            if not stat.S_ISREG(st.st_mode):
+                raise _Refused("not a regular file")
+            rec.src_stat, rec.bytes_in = _stat_key(st), st.st_size
+            rec.encoding, lines = iter_decoded_lines(stream, self.job.encoding)
+            out = _out_path(self.job, found)
+            af = None
+            if out is not None:
+                _check_out_parent(self.job, out)
+                af = AtomicFile(out, self.job.durable)
+        except (OSError, DecodeError, _Refused) as exc:
+            if stream is not None:
+                stream.close()
+            rec.reason = _os_reason(exc) if isinstance(exc, OSError) else str(exc)
+            return rec
+        blocks = iter_blocks(lines, target=self.job.block_chars)
+        lg = _Large(i, found, rec, blocks, stream, af, time.perf_counter())
+        self._large.append(lg)
+        return lg
+
+    def _drop_large(self, lg: _Large) -> None:
+        with contextlib.suppress(Exception):
+            lg.stream.close()
+        if lg.out is not None:
+            lg.out.discard()
+        lg.reading = False
+
+    def _next_block(self, lg: _Large) -> str | None:
+        try:
+            return next(lg.blocks)
+        except StopIteration:
+            lg.reading = False
+        except DecodeError as exc:
+            lg.failed = str(exc)
+        except OSError as exc:
+            lg.failed = _os_reason(exc)
+        if lg.failed:
+            self._drop_large(lg)
+        return None
+
+    def _large_done(self, lg: _Large) -> FileRecord | None:
+        """Write the blocks that are ready, in order; the record once the file is complete."""
+        while lg.written in lg.results and lg.failed is None:
+            out, steps = lg.results.pop(lg.written)
+            lg.written += 1
+            _merge_steps(lg.rec.steps, steps)
+            data = out.encode("utf-8")
+            lg.rec.bytes_out += len(data)
+            if self.job.collect_text:
+                lg.parts.append(out)
+            if lg.out is not None:
+                try:
+                    lg.out.fh.write(data)
+                except OSError as exc:
+                    lg.failed = f"cannot write {lg.out.target}: {exc.strerror or exc}"
+                    self._drop_large(lg)
+        if lg.failed is None and (lg.reading or lg.written < lg.sent):
+            return None
+        # (blocks of a failed file still at workers are ignored when they come back)
+        self._large.remove(lg)
+        rec = lg.rec
+        if lg.failed is not None:
+            rec.reason = lg.failed
+            return rec
+        with contextlib.suppress(Exception):
+            lg.stream.close()
+        if lg.out is not None:
+            try:
+                lg.out.commit()
+                rec.out_stat = _stat_key(os.stat(lg.out.target))
+            except OSError as exc:
+                rec.reason = f"cannot write {lg.out.target}: {exc.strerror or exc}"
+                return rec
+        rec.text = "".join(lg.parts) if self.job.collect_text else None
+        rec.status = "ok"
+        rec.seconds = time.perf_counter() - lg.t0
+        return rec
+
+    def _pooled(self, todo: deque[int]) -> Iterator[FileRecord]:
+        files = self.files()
+        ready: deque[FileRecord] = deque()
+        retries: dict[Any, int] = {}
+        window = 2 * self.jobs  # blocks of one large file sent ahead of the one written next
+
+        def next_task(small_only: bool) -> _Task | None:
+            # small_only: a second task queued behind a busy worker's current one; only a small
+            # file's name, never a block, so that a send never waits for a busy worker
+            while True:
+                for lg in [] if small_only else list(self._large):
+                    if lg.failed is None and lg.resend:
+                        seq, block = lg.resend.popleft()
+                        return ("block", (lg.index, seq), block, lg.index)
+                    if lg.reading and lg.failed is None and lg.sent - lg.written < window:
+                        block = self._next_block(lg)
+                        if block is not None:
+                            lg.sent += 1
+                            return ("block", (lg.index, lg.sent - 1), block, lg.index)
+                        done = self._large_done(lg)
+                        if done is not None:
+                            ready.append(self._finish(done, lg.found, lg.index))
+                if not todo or (small_only and files[todo[0]].size > self.split_bytes):
+                    return None
+                i = todo.popleft()
+                found = files[i]
+                if found.size > self.split_bytes:
+                    opened = self._open_large(i, found)
+                    if isinstance(opened, FileRecord):
+                        ready.append(opened)
+                    continue
+                return ("file", i, found, i)
+
+        def give(w: _Worker) -> bool:
+            if len(w.tasks) >= 2 or (w.tasks and w.tasks[-1][0] != "file"):
+                return False
+            task = next_task(small_only=bool(w.tasks))
+            if task is None:
+                return False
+            w.tasks.append(task)
+            try:
+                w.conn.send(task)
+            except (OSError, ValueError):
+                # it died since its last answer; what it held goes back, it is forgotten
+                w.tasks.pop()
+                self._requeue(task, todo)
+                dead(w)
+                return False
+            return True
+
+        start_failures = 0
+
+        def dead(w: _Worker) -> None:
+            # the worker died (killed, out of memory, a crash in native code): the task it was
+            # on is retried once; the ones queued behind it were never started
+            nonlocal start_failures
+            self._workers.remove(w)
+            with contextlib.suppress(Exception):
+                w.proc.join(5)  # for its exit code
+            self._clean_after(w)
+            with contextlib.suppress(Exception):
+                w.conn.close()
+            if not w.ready:
+                # it died starting, before taking any task: not the files' fault
+                start_failures += 1
+                for task in reversed(w.tasks):
+                    self._requeue(task, todo)
+                w.tasks.clear()
+                if start_failures >= 3:
+                    raise WorkerStartError(
+                        f"worker processes exit as they start (exit code {w.proc.exitcode}); "
+                        "with jobs > 1 the main module must be importable (see WorkerStartError)"
+                    )
+                return
+            start_failures = 0
+            if w.tasks:
+                first = w.tasks.popleft()
+                retries[first[1]] = tries = retries.get(first[1], 0) + 1
+                if tries < 2:
+                    self._requeue(first, todo)
+                else:
+                    rec = self._died(first, w.proc.exitcode)
+                    if rec is not None:
+                        ready.append(rec)
+            for task in reversed(w.tasks):
+                self._requeue(task, todo)
+            w.tasks.clear()
+
+        while True:
+            # hand out work: fill each worker's two places, then start workers up to `jobs`
+            for depth in (1, 2):
+                for w in list(self._workers):
+                    if len(w.tasks) < depth:
+                        give(w)
+            while len(self._workers) < self.jobs and (
+                todo or any(lg.reading or lg.resend for lg in self._large)
+            ):
+                w = self._start_worker()
+                if not give(w):
+                    break
+            while ready:
+                yield ready.popleft()
+            busy = [w for w in self._workers if w.tasks or not w.ready]
+            if not busy:
+                if todo or any(lg.resend for lg in self._large):
+                    continue  # a worker died before taking its task: start another
+                for lg in list(self._large):  # cannot happen; never hang if it does
+                    self._drop_large(lg)
+                    self._large.remove(lg)
+                    lg.rec.reason = "internal error: the run stalled"
+                    yield lg.rec
+                return
+            conns = {w.conn: w for w in busy}
+            sentinels = {w.proc.sentinel: w for w in busy}
+            for obj in wait([*conns, *sentinels]):
+                w = conns.get(obj) or sentinels.get(obj)  # type: ignore[call-overload]
+                if w is None or w not in self._workers:
+                    continue
+                try:
+                    if obj is w.proc.sentinel and not w.conn.poll():
+                        raise EOFError
+                    msg = w.conn.recv()
+                except (EOFError, OSError):
+                    dead(w)
+                    continue
+                if msg == _READY:
+                    w.ready = True
+                    continue
+                _, res = msg
+                task = w.tasks.popleft()
+                if task[0] == "file":
+                    i = task[3]
+                    ready.append(self._finish(res, files[i], i))
+                else:
+                    self._block_result(task, res, ready)
+
+    def _requeue(self, task: _Task, todo: deque[int]) -> None:
+        if task[0] == "file":
+            todo.appendleft(task[3])
+            return
+        lg = next((x for x in self._large if x.index == task[1][0]), None)
+        if lg is not None:
+            lg.resend.append((task[1][1], task[2]))
+
+    def _died(self, task: _Task, code: int | None) -> FileRecord | None:
+        why = f"a worker process died (exit code {code}) while cleaning it, twice"
+        if task[0] == "file":
+            return FileRecord(task[2].rel, "failed", why, index=task[3])
+        lg = next((x for x in self._large if x.index == task[1][0]), None)
+        if lg is None:
+            return None  # that file failed already and was reported
+        lg.failed = why
+        self._drop_large(lg)
+        self._large.remove(lg)
+        lg.rec.reason = why
+        return lg.rec
+
+    def _block_result(self, task: _Task, res: Any, ready: deque[FileRecord]) -> None:
+        lg = next((x for x in self._large if x.index == task[1][0]), None)
+        if lg is None:
+            return
+        if isinstance(res, _Crash):
+            if lg.failed is None:
+                lg.failed = res.reason
+                self._drop_large(lg)
+        else:
+            lg.results[task[1][1]] = res
+        done = self._large_done(lg)
+        if done is not None:
+            ready.append(self._finish(done, lg.found, lg.index))
+
+
+@contextlib.contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    try:
+        old = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread: signals are not ours to change
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, old)
+
+
+def in_order(records: Iterable[FileRecord]) -> Iterator[FileRecord]:
+    """Re-order records that arrive in order of completion into the order of the walk."""
+    pending: dict[int, FileRecord] = {}
+    want = 0
+    for rec in records:
+        pending[rec.index] = rec
+        while want in pending:
+            yield pending.pop(want)
+            want += 1
+    for i in sorted(pending):
+        yield pending[i]
+
+
+__all__ = [
+    "MANIFEST",
+    "Batch",
+    "FileRecord",
+    "Manifest",
+    "WorkerStartError",
+    "default_jobs",
+    "in_order",
+]
