@@ -314,7 +314,9 @@ def clean(
 
     Example: zhclean clean samples/yongzhou-newspaper.txt -c hk2s
     """
-    pipeline = _clean_pipeline(convert, segment, keep_furniture, blank_lines, latin_space)
+    pipeline = _clean_pipeline(
+        convert, segment, keep_furniture, blank_lines, latin_space, norm_off, cjk_punct
+    )
     _run(ctx, pipeline, inputs, output, encoding, explain, check, in_place)
 
 
@@ -332,6 +334,8 @@ def _clean_pipeline(
     keep_furniture: bool,
     blank_lines: bool,
     latin_space: LatinSpace,
+    norm_off: list[NormRule] | None,
+    cjk_punct: bool,
 ) -> Pipeline:
     return Pipeline.default(
         convert=_convert_config(convert),
@@ -477,6 +481,8 @@ def batch_cmd(
     keep_furniture: KeepFurnitureOpt = False,
     blank_lines: BlankLinesOpt = False,
     latin_space: LatinSpaceOpt = LatinSpace.remove,
+    norm_off: NormOffOpt = None,
+    cjk_punct: CjkPunctOpt = False,
     glob: Annotated[
         str, typer.Option("--glob", help="Which files, relative to SRC ('*.txt' = '**/*.txt').")
     ] = "**/*.txt",
@@ -537,7 +543,9 @@ def batch_cmd(
             codecs.lookup(encoding)
         except LookupError:
             fail(f"unknown encoding {encoding!r}", EXIT_USAGE)
-    pipeline = _clean_pipeline(convert, segment, keep_furniture, blank_lines, latin_space)
+    pipeline = _clean_pipeline(
+        convert, segment, keep_furniture, blank_lines, latin_space, norm_off, cjk_punct
+    )
     run = Batch(
         src,
         dest,

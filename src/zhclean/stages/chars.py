@@ -63,6 +63,7 @@ def is_cjk_punct(c: str) -> bool:
     """True for full-width or CJK punctuation."""
     return _in(c, _PUNCT_R)
 
+
 # No line may start with these (kinsoku): a line that does continues the previous one, even
 # across a blank line, so a stream must never be cut before one.
 NO_LINE_START = "，。、；：！？）」』】〕》〉…‧·,;:!?)]}％%"
