@@ -21,9 +21,9 @@ from ._version import __version__
 from .io import DecodeError, atomic_writer, iter_decoded_lines
 from .pipeline import Pipeline, Step
 from .stages.base import Explained
-from .stages.convert import CONFIGS, ConvertConfig, UnknownConfigError
+from .stages.convert import CONFIGS, ConvertConfig, UnknownConfigError, read_keep_file
 from .stages.join import JoinConfig
-from .stages.segment import SegmentConfig
+from .stages.segment import FORMATS, SegmentConfig
 from .stages.spacing import SpacingConfig
 
 EXIT_CHANGED = 1
@@ -55,15 +55,19 @@ def fail(message: str, code: int) -> NoReturn:
 
 
 def _engines() -> str:
-    from importlib import metadata
+    """The engines that will do the work, from package metadata: nothing is imported."""
+    from .engines import jieba as seg_engines
+    from .engines import opencc as cc_engine
 
     found = []
-    for dist in ("opencc", "opencc-python-reimplemented", "jieba", "rjieba"):
-        try:
-            found.append(f"{dist} {metadata.version(dist)}")
-        except metadata.PackageNotFoundError:
-            continue
-    return ", ".join(found)
+    cc = cc_engine.engine()
+    found.append(f"convert: {cc[0]} {cc[1]}" if cc else "convert: no OpenCC package")
+    segs = dict(seg_engines.versions())
+    default = seg_engines.resolve("auto")
+    others = ", ".join(f"{n} {v}" for n, v in segs.items() if n != default)
+    also = f" (also {others})" if others else ""
+    found.append(f"segment: {default} {segs.get(default, 'missing')}{also}")
+    return "; ".join(found)
 
 
 def _version(value: bool) -> None:
@@ -217,13 +221,43 @@ class _Changed(Exception):
         self.name = name
 
 
-def _convert_config(name: str | None) -> ConvertConfig | None:
+def _convert_config(
+    name: str | None, quotes: bool = False, keep: Path | None = None
+) -> ConvertConfig | None:
     if name is None:
+        if quotes or keep is not None:
+            fail("--quotes and --keep need a conversion: add -c CONFIG", EXIT_USAGE)
         return None
+    words: tuple[str, ...] = ()
+    if keep is not None:
+        try:
+            words = read_keep_file(keep.read_bytes().decode("utf-8-sig").splitlines())
+        except OSError as exc:
+            fail(f"{keep}: {exc.strerror or exc}", EXIT_IO)
+        except UnicodeDecodeError:
+            fail(f"{keep}: a --keep file must be UTF-8", EXIT_IO)
     try:
-        return ConvertConfig(name)
+        return ConvertConfig(name, quotes=quotes, keep=words)
     except UnknownConfigError as exc:
         fail(str(exc), EXIT_USAGE)
+
+
+QuotesOpt = Annotated[
+    bool,
+    typer.Option(
+        "--quotes",
+        help="Convert quotation marks with the script: 「」『』 <-> “”‘’ (by nesting; "
+        'never ASCII ").',
+    ),
+]
+KeepOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--keep",
+        metavar="FILE",
+        help="Words never converted (names, terms), one a line; # starts a comment.",
+    ),
+]
 
 
 ConvertOpt = Annotated[
@@ -253,6 +287,8 @@ def clean(
     inputs: Inputs = None,
     output: Output = None,
     convert: ConvertOpt = None,
+    quotes: QuotesOpt = False,
+    keep: KeepOpt = None,
     segment: Annotated[bool, typer.Option("--segment", help="Segment words (jieba).")] = False,
     keep_furniture: Annotated[
         bool, typer.Option("--keep-furniture", help="Keep page numbers and running headers.")
@@ -271,7 +307,7 @@ def clean(
     Example: zhclean clean samples/yongzhou-newspaper.txt -c hk2s
     """
     pipeline = Pipeline.default(
-        convert=_convert_config(convert),
+        convert=_convert_config(convert, quotes, keep),
         segment=segment,
         furniture=not keep_furniture,
         configs={
@@ -364,16 +400,34 @@ def convert_cmd(
             "--config", "-c", metavar="CONFIG", help=f"OpenCC config: {', '.join(CONFIGS)}."
         ),
     ] = "t2s",
+    quotes: QuotesOpt = False,
+    keep: KeepOpt = None,
     output: Output = None,
     encoding: Encoding = None,
+    explain: ExplainOpt = False,
     in_place: InPlace = False,
 ) -> None:
     """Convert Traditional <-> Simplified Chinese with OpenCC.
 
-    Example: echo '賦能產業騰飛' | zhclean convert -c hk2s
+    Example: echo '他說：「賦能產業騰飛」' | zhclean convert -c hk2s --quotes
     """
-    step = Step("convert", _convert_config(config))
-    _run(ctx, Pipeline([step]), inputs, output, encoding, in_place=in_place)
+    step = Step("convert", _convert_config(config, quotes, keep))
+    _run(ctx, Pipeline([step]), inputs, output, encoding, explain, in_place=in_place)
+
+
+class SegMode(str, Enum):
+    accurate = "accurate"
+    full = "full"
+    search = "search"
+
+
+class SegEngine(str, Enum):
+    auto = "auto"
+    jieba = "jieba"
+    rjieba = "rjieba"
+
+
+SegFormat = Enum("SegFormat", {f: f for f in FORMATS}, type=str)  # type: ignore[misc]
 
 
 @app.command("segment")
@@ -382,19 +436,69 @@ def segment_cmd(
     inputs: Inputs = None,
     output: Output = None,
     delimiter: Annotated[str, typer.Option("--delimiter", "-d", help="Between words.")] = " ",
+    mode: Annotated[
+        SegMode,
+        typer.Option("--mode", "-m", help="accurate: one cut; full: every word; search: both."),
+    ] = SegMode.accurate,
     hmm: Annotated[bool, typer.Option("--hmm/--no-hmm", help="Guess unknown words (HMM).")] = True,
+    dicts: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--dict",
+            metavar="FILE",
+            exists=True,
+            dir_okay=False,
+            help="User dictionary (jieba format: word [freq] [tag]); repeatable.",
+        ),
+    ] = None,
+    pos: Annotated[bool, typer.Option("--pos", help="Tag parts of speech: word/tag.")] = False,
+    fmt: Annotated[
+        SegFormat,  # type: ignore[valid-type]
+        typer.Option(
+            "--format",
+            "-f",
+            help="text: words and delimiters; jsonl: a JSON array of tokens a line.",
+        ),
+    ] = "text",
+    engine: Annotated[
+        SegEngine,
+        typer.Option("--engine", help="auto: rjieba when installed (zhclean[fast]), else jieba."),
+    ] = SegEngine.auto,
     direct: Annotated[
         bool, typer.Option("--direct", help="Segment Traditional text as is, not via Simplified.")
     ] = False,
     encoding: Encoding = None,
     in_place: InPlace = False,
 ) -> None:
-    """Segment words with jieba; one output line per input line.
+    """Segment words with jieba or rjieba; one output line per input line.
 
-    Example: echo '改革引擎賦能產業騰飛' | zhclean segment
+    Example: echo '改革引擎賦能產業騰飛' | zhclean segment --pos
     """
-    step = Step("segment", SegmentConfig(delimiter=delimiter, hmm=hmm, via_simplified=not direct))
-    _run(ctx, Pipeline([step]), inputs, output, encoding, in_place=in_place)
+    from .engines.jieba import has_rjieba
+
+    if engine is SegEngine.rjieba and not has_rjieba():
+        fail("rjieba is not installed: pip install 'zhclean[fast]'", EXIT_USAGE)
+    try:
+        cfg = SegmentConfig(
+            delimiter=delimiter,
+            hmm=hmm,
+            via_simplified=not direct,
+            mode=mode.value,
+            pos=pos,
+            format=SegFormat(fmt).value,
+            engine=engine.value,
+            dicts=tuple(str(p) for p in dicts or ()),
+        )
+    except ValueError as exc:
+        fail(str(exc), EXIT_USAGE)
+    try:
+        for path in cfg.dicts:  # read them now: a bad file is a clean error, not a traceback
+            from .engines.jieba import read_userdict
+
+            read_userdict(path)
+    except (OSError, ValueError) as exc:
+        fail(str(exc), EXIT_IO)
+    _run(ctx, Pipeline([Step("segment", cfg)]), inputs, output, encoding, in_place=in_place)
 
 
 def main() -> None:

@@ -1,0 +1,101 @@
+"""Quotation marks with the script: ``「」『』`` (Traditional, Japanese) ↔ ``“”‘’`` (Simplified).
+
+Marks are paired (an opening mark with the next closing mark of its kind) and mapped by how
+deep the pair is nested: the outer pair becomes double quotes ``“”`` or corner brackets
+``「」``, a pair inside it single quotes ``‘’`` or white corner brackets ``『』``, and so on
+alternately. ASCII ``"`` and ``'`` are never touched, nor is ``’`` used as an apostrophe
+(``it’s``). A mark that finds no partner is mapped on its own (``「``→``“``) except ``‘``/``’``,
+which are left alone: unpaired, they are more likely apostrophes or primes than quotes.
+
+A quotation running over several paragraphs opens each paragraph and closes only the last;
+an opening mark at the start of a line whose previous opening mark of the same kind also
+started a line is read as such a continuation, not as a nested quotation.
+
+>>> to_curly("他說：「她說『好』。」")
+'他說：“她說‘好’。”'
+>>> to_corner("他说：“她说‘好’。” it’s")
+'他说：「她说『好』。」 it’s'
+"""
+
+from __future__ import annotations
+
+# kind -> (opening, closing) for each depth parity
+_CORNER = (("「", "」"), ("『", "』"))
+_CURLY = (("“", "”"), ("‘", "’"))
+
+
+def _is_word_char(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
+
+
+Marks = tuple[tuple[str, str], ...]
+
+
+def _map(text: str, source: Marks, target: Marks) -> str:
+    openers = {o: k for k, (o, _) in enumerate(source)}
+    closers = {c: k for k, (_, c) in enumerate(source)}
+    if not any(ch in openers or ch in closers for ch in text):
+        return text
+    out = list(text)
+    # stack of (position, kind, started a line)
+    stack: list[tuple[int, int, bool]] = []
+    pairs: list[tuple[int, int, int]] = []  # (open position, close position, depth)
+    single_curly = source is _CURLY
+
+    def line_start(i: int) -> bool:
+        j = i - 1
+        while j >= 0 and text[j] in " \t\u3000":
+            j -= 1
+        return j < 0 or text[j] == "\n"
+
+    for i, ch in enumerate(text):
+        if single_curly and ch in "‘’":
+            # an apostrophe (it’s, ’90s after a letter) is not a quotation mark
+            before = text[i - 1] if i else ""
+            after = text[i + 1] if i + 1 < len(text) else ""
+            # don’t: always an apostrophe; dogs’ only when no single quotation is open
+            if (
+                ch == "’"
+                and _is_word_char(before)
+                and (_is_word_char(after) or not any(k == 1 for _, k, _ in stack))
+            ):
+                continue
+            if ch == "‘" and _is_word_char(before):
+                continue
+        if ch in openers:
+            kind = openers[ch]
+            starts = line_start(i)
+            if starts and stack and stack[-1][1] == kind and stack[-1][2]:
+                stack.pop()  # a new paragraph of the same quotation: the old mark stays unpaired
+            stack.append((i, kind, starts))
+        elif ch in closers:
+            kind = closers[ch]
+            for depth in range(len(stack) - 1, -1, -1):
+                if stack[depth][1] == kind:
+                    pairs.append((stack[depth][0], i, depth))
+                    del stack[depth:]
+                    break
+    paired: set[int] = set()
+    for start, end, depth in pairs:
+        o, c = target[depth % 2]
+        out[start], out[end] = o, c
+        paired.update((start, end))
+    # unpaired marks: map the unambiguous ones on their own
+    for i, ch in enumerate(text):
+        if i in paired:
+            continue
+        if ch in openers and not (single_curly and openers[ch] == 1):
+            out[i] = target[openers[ch]][0]
+        elif ch in closers and not (single_curly and closers[ch] == 1):
+            out[i] = target[closers[ch]][1]
+    return "".join(out)
+
+
+def to_curly(text: str) -> str:
+    """``「」『』`` → ``“”‘’`` by pairing and nesting (for Simplified output)."""
+    return _map(text, _CORNER, _CURLY)
+
+
+def to_corner(text: str) -> str:
+    """``“”‘’`` → ``「」『』`` by pairing and nesting (for Traditional and Japanese output)."""
+    return _map(text, _CURLY, _CORNER)
