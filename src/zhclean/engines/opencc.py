@@ -24,8 +24,9 @@ from typing import Any, Protocol
 OFFICIAL = "opencc"
 REIMPLEMENTED = "opencc-python-reimplemented"
 
-# Lone surrogates cannot be encoded as UTF-8, which the official binding needs.
-_SURROGATES = re.compile("[\ud800-\udfff]+")
+# Lone surrogates cannot be encoded as UTF-8, which the official binding needs, and it drops
+# a text that is only NUL: both are passed around it.
+_SURROGATES = re.compile("[\x00\ud800-\udfff]+")
 
 
 class Converter(Protocol):

@@ -4,8 +4,8 @@ Marks are paired (an opening mark with the next closing mark of its kind) and ma
 deep the pair is nested: the outer pair becomes double quotes ``“”`` or corner brackets
 ``「」``, a pair inside it single quotes ``‘’`` or white corner brackets ``『』``, and so on
 alternately. ASCII ``"`` and ``'`` are never touched, nor is ``’`` used as an apostrophe
-(``it’s``). A mark that finds no partner is mapped on its own (``「``→``“``) except ``‘``/``’``,
-which are left alone: unpaired, they are more likely apostrophes or primes than quotes.
+(``it’s``). A mark that finds no partner is mapped on its own (``「``→``“``), so that a second
+conversion finds nothing left to change.
 
 A quotation running over several paragraphs opens each paragraph and closes only the last;
 an opening mark at the start of a line whose previous opening mark of the same kind also
@@ -31,6 +31,15 @@ def _is_word_char(ch: str) -> bool:
 Marks = tuple[tuple[str, str], ...]
 
 
+def _apostrophe(ch: str, before: str, after: str, single_open: bool) -> bool:
+    """Whether a curly single quote is an apostrophe: don’t, ’90s, dogs’ (outside ‘…’)."""
+    if ch == "‘":
+        return _is_word_char(before)
+    if _is_word_char(before):
+        return _is_word_char(after) or not single_open
+    return after.isascii() and after.isdigit()
+
+
 def _map(text: str, source: Marks, target: Marks) -> str:
     openers = {o: k for k, (o, _) in enumerate(source)}
     closers = {c: k for k, (_, c) in enumerate(source)}
@@ -41,6 +50,7 @@ def _map(text: str, source: Marks, target: Marks) -> str:
     stack: list[tuple[int, int, bool]] = []
     pairs: list[tuple[int, int, int]] = []  # (open position, close position, depth)
     single_curly = source is _CURLY
+    skipped: set[int] = set()
 
     def line_start(i: int) -> bool:
         j = i - 1
@@ -50,17 +60,10 @@ def _map(text: str, source: Marks, target: Marks) -> str:
 
     for i, ch in enumerate(text):
         if single_curly and ch in "‘’":
-            # an apostrophe (it’s, ’90s after a letter) is not a quotation mark
             before = text[i - 1] if i else ""
             after = text[i + 1] if i + 1 < len(text) else ""
-            # don’t: always an apostrophe; dogs’ only when no single quotation is open
-            if (
-                ch == "’"
-                and _is_word_char(before)
-                and (_is_word_char(after) or not any(k == 1 for _, k, _ in stack))
-            ):
-                continue
-            if ch == "‘" and _is_word_char(before):
+            if _apostrophe(ch, before, after, any(k == 1 for _, k, _ in stack)):
+                skipped.add(i)
                 continue
         if ch in openers:
             kind = openers[ch]
@@ -80,13 +83,13 @@ def _map(text: str, source: Marks, target: Marks) -> str:
         o, c = target[depth % 2]
         out[start], out[end] = o, c
         paired.update((start, end))
-    # unpaired marks: map the unambiguous ones on their own
+    # unpaired marks are mapped on their own (apostrophes were never taken as marks)
     for i, ch in enumerate(text):
         if i in paired:
             continue
-        if ch in openers and not (single_curly and openers[ch] == 1):
+        if ch in openers and not (single_curly and i in skipped):
             out[i] = target[openers[ch]][0]
-        elif ch in closers and not (single_curly and closers[ch] == 1):
+        elif ch in closers and not (single_curly and i in skipped):
             out[i] = target[closers[ch]][1]
     return "".join(out)
 
