@@ -35,7 +35,7 @@ assert ENGINE is not None, "an OpenCC package must be installed to test conversi
 OFFICIAL = ENGINE[0] == engine.OFFICIAL
 
 MIXED = (
-    "後來羅核說：「這套軟件的內存不夠，為什麼？」后来他说“计算机很贵”。Open 2024年，國語の學習。"  # noqa: E501
+    "後來羅核說：「這套軟件的內存不夠，為什麼？」后来他说“计算机很贵”。Open 2024年，國語の學習。"
 )
 
 # Where the engines differ: the reimplementation's dictionaries date from 2017.

@@ -164,7 +164,8 @@ def _spans(basis: str, cfg: SegmentConfig) -> list[tuple[int, int, str | None]]:
     ends = list(accumulate(map(len, words)))
     if ends and ends[-1] != len(basis):
         raise RuntimeError("the segmentation engine lost characters")
-    return list(zip([0, *ends[:-1]], ends, tags, strict=True))
+    starts = [0, *ends[:-1]] if ends else []
+    return list(zip(starts, ends, tags, strict=True))
 
 
 def _lines_of_tokens(text: str, cfg: SegmentConfig) -> list[list[tuple[str, int, int, Any]]]:
