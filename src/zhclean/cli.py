@@ -155,8 +155,13 @@ def _run(
     explain: bool = False,
     check: bool = False,
     in_place: bool = False,
+    by_lines: bool = False,
 ) -> None:
-    """Read each input, run ``pipeline`` over it block by block, write the result."""
+    """Read each input, run ``pipeline`` over it block by block, write the result.
+
+    ``by_lines``: the stages work line by line (convert, segment), so any run of whole lines
+    is a block: cut the stream into large runs of lines, with no paragraph analysis.
+    """
     names = _open_inputs(ctx, inputs)
     if in_place and (output is not None or "-" in names):
         fail("--in-place rewrites INPUT files: give files, not - or --output", EXIT_USAGE)
@@ -169,7 +174,8 @@ def _run(
     def results(name: str, stack: ExitStack) -> Iterator[str]:
         from .pipeline import iter_blocks
 
-        for block in iter_blocks(_lines_of(name, stack, encoding)):
+        chunker = _line_runs if by_lines else iter_blocks
+        for block in chunker(_lines_of(name, stack, encoding)):
             if explain:
                 explained = pipeline.explain(block)
                 _report(name, explained)
@@ -213,6 +219,20 @@ def _run(
         if isinstance(exc, BrokenPipeError):
             raise
         fail(f"{getattr(exc, 'filename', None) or 'output'}: {exc.strerror or exc}", EXIT_IO)
+
+
+def _line_runs(lines: Iterator[str], target: int = 1 << 18) -> Iterator[str]:
+    """Group ``lines`` into runs of about ``target`` characters (whole lines)."""
+    buf: list[str] = []
+    size = 0
+    for line in lines:
+        buf.append(line)
+        size += len(line)
+        if size >= target:
+            yield "".join(buf)
+            buf, size = [], 0
+    if buf:
+        yield "".join(buf)
 
 
 class _Changed(Exception):
@@ -412,7 +432,7 @@ def convert_cmd(
     Example: echo '他說：「賦能產業騰飛」' | zhclean convert -c hk2s --quotes
     """
     step = Step("convert", _convert_config(config, quotes, keep))
-    _run(ctx, Pipeline([step]), inputs, output, encoding, explain, in_place=in_place)
+    _run(ctx, Pipeline([step]), inputs, output, encoding, explain, in_place=in_place, by_lines=True)
 
 
 class SegMode(str, Enum):
@@ -498,7 +518,8 @@ def segment_cmd(
             read_userdict(path)
     except (OSError, ValueError) as exc:
         fail(str(exc), EXIT_IO)
-    _run(ctx, Pipeline([Step("segment", cfg)]), inputs, output, encoding, in_place=in_place)
+    steps = Pipeline([Step("segment", cfg)])
+    _run(ctx, steps, inputs, output, encoding, in_place=in_place, by_lines=True)
 
 
 def main() -> None:

@@ -23,7 +23,6 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from functools import cache
-from importlib import metadata
 from typing import Any, Protocol
 
 ENGINES = ("auto", "jieba", "rjieba")
@@ -103,6 +102,8 @@ class _Jieba:
     name = "jieba"
 
     def __init__(self) -> None:
+        from importlib import metadata
+
         import jieba
 
         folder = cache_dir()
@@ -220,6 +221,8 @@ def load(engine: str, dicts: tuple[str, ...] = (), simplify: str | None = None) 
 
 def versions() -> list[tuple[str, str]]:
     """The installed segmentation engines and their versions (without importing them)."""
+    from importlib import metadata
+
     found = []
     for dist in ("jieba", "rjieba"):
         try:

@@ -18,7 +18,6 @@ import importlib.util
 import os
 import re
 from functools import cache
-from importlib import metadata
 from typing import Any, Protocol
 
 OFFICIAL = "opencc"
@@ -53,6 +52,8 @@ def engine() -> tuple[str, str] | None:
     if where is None:
         return None
     name = REIMPLEMENTED if os.path.isdir(os.path.join(where, "config")) else OFFICIAL
+    from importlib import metadata  # only for --version: it costs 50 ms to import
+
     try:
         return name, metadata.version(name)
     except metadata.PackageNotFoundError:

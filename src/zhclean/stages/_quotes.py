@@ -19,6 +19,8 @@ started a line is read as such a continuation, not as a nested quotation.
 
 from __future__ import annotations
 
+import re
+
 # kind -> (opening, closing) for each depth parity
 _CORNER = (("「", "」"), ("『", "』"))
 _CURLY = (("“", "”"), ("‘", "’"))
@@ -43,7 +45,9 @@ def _apostrophe(ch: str, before: str, after: str, single_open: bool) -> bool:
 def _map(text: str, source: Marks, target: Marks) -> str:
     openers = {o: k for k, (o, _) in enumerate(source)}
     closers = {c: k for k, (_, c) in enumerate(source)}
-    if not any(ch in openers or ch in closers for ch in text):
+    marks = re.compile(f"[{''.join(openers)}{''.join(closers)}]")
+    found = [(m.start(), m.group()) for m in marks.finditer(text)]
+    if not found:
         return text
     out = list(text)
     # stack of (position, kind, started a line)
@@ -58,7 +62,7 @@ def _map(text: str, source: Marks, target: Marks) -> str:
             j -= 1
         return j < 0 or text[j] == "\n"
 
-    for i, ch in enumerate(text):
+    for i, ch in found:  # only the marks: the text between them is never looked at
         if single_curly and ch in "‘’":
             before = text[i - 1] if i else ""
             after = text[i + 1] if i + 1 < len(text) else ""
@@ -84,7 +88,7 @@ def _map(text: str, source: Marks, target: Marks) -> str:
         out[start], out[end] = o, c
         paired.update((start, end))
     # unpaired marks are mapped on their own (apostrophes were never taken as marks)
-    for i, ch in enumerate(text):
+    for i, ch in found:
         if i in paired:
             continue
         if ch in openers and not (single_curly and i in skipped):

@@ -205,10 +205,11 @@ def _fast_text(text: str, cfg: SegmentConfig) -> str | None:
     if not words:
         return None
     if basis is not text:
-        ends = list(accumulate(map(len, words)))
-        if ends[-1] != len(text):
+        # the copy's words, cut from the original at the same offsets (one pass, no index list)
+        pos = 0
+        words = [text[pos : (pos := pos + len(w))] for w in words]
+        if pos != len(text):
             return None
-        words = [text[a:b] for a, b in zip([0, *ends[:-1]], ends, strict=True)]
     joined = " ".join(words)
     if len(joined) != len(text) + len(words) - 1:
         return None
