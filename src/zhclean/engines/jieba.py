@@ -149,10 +149,12 @@ class _Jieba:
 class _RJieba:
     name = "rjieba"
 
-    def __init__(self) -> None:
-        import rjieba
+    def __init__(self, shared: bool) -> None:
+        import rjieba  # builds its default dictionary as it is imported
 
-        self._j = rjieba.Jieba()
+        # a fresh Jieba loads the dictionary again: only for user words, which must not leak
+        # into the module's shared instance
+        self._j = rjieba._DEFAULT_JIEBA if shared else rjieba.Jieba()
 
     def cut(self, text: str, hmm: bool) -> list[str]:
         return self._j.cut(text, hmm)  # type: ignore[no-any-return]
@@ -205,7 +207,7 @@ def load(engine: str, dicts: tuple[str, ...] = (), simplify: str | None = None) 
     converted form, with the same frequency and tag, so that a Traditional user word is found
     in the Simplified copy that Traditional text is segmented through.
     """
-    seg: Segmenter = _RJieba() if resolve(engine) == "rjieba" else _Jieba()
+    seg: Segmenter = _RJieba(shared=not dicts) if resolve(engine) == "rjieba" else _Jieba()
     for path in dicts:
         entries = read_userdict(path)
         if simplify and entries:
