@@ -23,8 +23,8 @@ from typing import Any, Protocol
 OFFICIAL = "opencc"
 REIMPLEMENTED = "opencc-python-reimplemented"
 
-# Lone surrogates cannot be encoded as UTF-8, which the official binding needs, and it drops
-# a text that is only NUL: both are passed around it.
+# Lone surrogates cannot be encoded as UTF-8, which the official binding needs, and its
+# two-step configs (hk2s, tw2s, ...) cut the text at a NUL: both are passed around it.
 _SURROGATES = re.compile("[\x00\ud800-\udfff]+")
 
 
@@ -71,8 +71,11 @@ class _Official:
     def convert(self, text: str) -> str:
         if not text:
             return text
-        if _SURROGATES.search(text) is None:
-            return str(self._cc.convert(text))
+        if "\x00" not in text:  # memchr-fast; a regex scan would cost a tenth of the convert
+            try:
+                return str(self._cc.convert(text))
+            except UnicodeEncodeError:  # lone surrogates
+                pass
         # convert the encodable runs between lone surrogates, leave the surrogates as they are
         out: list[str] = []
         pos = 0
