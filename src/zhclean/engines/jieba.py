@@ -15,12 +15,9 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
-import io
-import logging
 import os
 import re
 import sys
-import tempfile
 from collections.abc import Iterator
 from functools import cache
 from typing import Any, Protocol
@@ -60,6 +57,8 @@ def resolve(engine: str) -> str:
 
 def cache_dir() -> str:
     """Where jieba's prefix-dictionary cache lives (created if missing)."""
+    import tempfile
+
     base = os.environ.get("ZHCLEAN_CACHE") or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "zhclean"
     )
@@ -102,6 +101,8 @@ class _Jieba:
     name = "jieba"
 
     def __init__(self) -> None:
+        import io
+        import logging
         from importlib import metadata
 
         import jieba

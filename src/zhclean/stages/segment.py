@@ -19,7 +19,6 @@ Whitespace never ends up inside a token, and the output has one line per input l
 
 from __future__ import annotations
 
-import json
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
@@ -262,6 +261,8 @@ def segment_text(text: str, config: SegmentConfig = DEFAULT) -> str:
         if i == last and not row and text.endswith("\n"):
             out.append("")  # what follows the final newline is not a line
         elif config.format == "jsonl":
+            import json
+
             out.append(
                 json.dumps(
                     [{"word": w, "start": s, "end": e, "tag": t} for w, s, e, t in row],
