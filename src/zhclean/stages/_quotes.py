@@ -49,7 +49,7 @@ def _map(text: str, source: Marks, target: Marks) -> str:
     found = [(m.start(), m.group()) for m in marks.finditer(text)]
     if not found:
         return text
-    out = list(text)
+    new: dict[int, str] = {}  # position -> the mark it becomes
     # stack of (position, kind, started a line)
     stack: list[tuple[int, int, bool]] = []
     pairs: list[tuple[int, int, int]] = []  # (open position, close position, depth)
@@ -85,17 +85,25 @@ def _map(text: str, source: Marks, target: Marks) -> str:
     paired: set[int] = set()
     for start, end, depth in pairs:
         o, c = target[depth % 2]
-        out[start], out[end] = o, c
+        new[start], new[end] = o, c
         paired.update((start, end))
     # unpaired marks are mapped on their own (apostrophes were never taken as marks)
     for i, ch in found:
         if i in paired:
             continue
         if ch in openers and not (single_curly and i in skipped):
-            out[i] = target[openers[ch]][0]
+            new[i] = target[openers[ch]][0]
         elif ch in closers and not (single_curly and i in skipped):
-            out[i] = target[closers[ch]][1]
-    return "".join(out)
+            new[i] = target[closers[ch]][1]
+    # rebuild from the slices between marks: no per-character work on the text
+    parts: list[str] = []
+    prev = 0
+    for i, _ in found:
+        if i in new:
+            parts += (text[prev:i], new[i])
+            prev = i + 1
+    parts.append(text[prev:])
+    return "".join(parts)
 
 
 def to_curly(text: str) -> str:
