@@ -250,3 +250,10 @@ def _spans(words: list[str]) -> set[tuple[int, int]]:
         out.add((pos, pos + len(w)))
         pos += len(w)
     return out
+
+
+def test_a_user_dictionary_that_is_not_utf8_is_a_one_line_error(tmp_path: Path) -> None:
+    d = tmp_path / "big5.dict"
+    d.write_bytes("永州經開區 100 nz\n".encode("big5"))
+    r = runner.invoke(app, ["segment", "--dict", str(d)], input="好\n")
+    assert r.exit_code == 3 and "UTF-8" in r.stderr and r.stderr.count("\n") == 1
