@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import subprocess
 import sys
 
@@ -25,6 +26,8 @@ print(",".join(m for m in ("jieba", "opencc", "rjieba") if m in sys.modules))
         (["join"], ""),
         (["clean", "-c", "hk2s"], "opencc"),
         (["convert", "-c", "t2s"], "opencc"),
+        (["--version"], ""),
+        (["segment", "--direct", "--engine", "jieba"], "jieba"),
     ],
 )
 def test_heavy_modules_load_only_when_used(args: list[str], loaded: str) -> None:
@@ -45,3 +48,22 @@ def test_segment_loads_a_segmenter() -> None:
     assert out.returncode == 0, out.stderr
     assert "jieba" in out.stdout or "rjieba" in out.stdout
     assert "opencc" not in out.stdout
+
+
+@pytest.mark.skipif(importlib.util.find_spec("rjieba") is None, reason="rjieba not installed")
+def test_rjieba_alone_when_it_is_the_engine() -> None:
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE.format(args=["segment", "--direct", "--engine", "rjieba"])],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "rjieba"
+
+
+def test_simplified_input_is_segmented_without_opencc() -> None:
+    probe = PROBE.replace("賦能產業騰飛", "赋能产业腾飞").format(args=["segment"])
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert "opencc" not in out.stdout.split(",")

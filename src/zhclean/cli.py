@@ -21,10 +21,10 @@ from ._version import __version__
 from .io import DecodeError, atomic_writer, iter_decoded_lines
 from .pipeline import Pipeline, Step
 from .stages.base import Explained
-from .stages.convert import CONFIGS, ConvertConfig, UnknownConfigError
+from .stages.convert import CONFIGS, ConvertConfig, UnknownConfigError, read_keep_file
 from .stages.join import JoinConfig
 from .stages.normalize import RULE_SWITCHES, NormalizeConfig
-from .stages.segment import SegmentConfig
+from .stages.segment import FORMATS, SegmentConfig
 from .stages.spacing import SpacingConfig
 
 EXIT_CHANGED = 1
@@ -59,15 +59,19 @@ def fail(message: str, code: int) -> NoReturn:
 
 
 def _engines() -> str:
-    from importlib import metadata
+    """The engines that will do the work, from package metadata: nothing is imported."""
+    from .engines import jieba as seg_engines
+    from .engines import opencc as cc_engine
 
     found = []
-    for dist in ("opencc", "opencc-python-reimplemented", "jieba", "rjieba"):
-        try:
-            found.append(f"{dist} {metadata.version(dist)}")
-        except metadata.PackageNotFoundError:
-            continue
-    return ", ".join(found)
+    cc = cc_engine.engine()
+    found.append(f"convert: {cc[0]} {cc[1]}" if cc else "convert: no OpenCC package")
+    segs = dict(seg_engines.versions())
+    default = seg_engines.resolve("auto")
+    others = ", ".join(f"{n} {v}" for n, v in segs.items() if n != default)
+    also = f" (also {others})" if others else ""
+    found.append(f"segment: {default} {segs.get(default, 'missing')}{also}")
+    return "; ".join(found)
 
 
 def _version(value: bool) -> None:
@@ -172,8 +176,13 @@ def _run(
     explain: bool = False,
     check: bool = False,
     in_place: bool = False,
+    by_lines: bool = False,
 ) -> None:
-    """Read each input, run ``pipeline`` over it block by block, write the result."""
+    """Read each input, run ``pipeline`` over it block by block, write the result.
+
+    ``by_lines``: the stages work line by line (convert, segment), so any run of whole lines
+    is a block: cut the stream into large runs of lines, with no paragraph analysis.
+    """
     names = _open_inputs(ctx, inputs)
     if in_place and (output is not None or "-" in names):
         fail("--in-place rewrites INPUT files: give files, not - or --output", EXIT_USAGE)
@@ -187,7 +196,8 @@ def _run(
         from .pipeline import iter_blocks
 
         line_base = 0
-        for block in iter_blocks(_lines_of(name, stack, encoding)):
+        chunker = _line_runs if by_lines else iter_blocks
+        for block in chunker(_lines_of(name, stack, encoding)):
             if explain:
                 explained = pipeline.explain(block)
                 _report(name, block, explained, line_base)
@@ -234,19 +244,63 @@ def _run(
         fail(f"{getattr(exc, 'filename', None) or 'output'}: {exc.strerror or exc}", EXIT_IO)
 
 
+def _line_runs(lines: Iterator[str], target: int = 1 << 18) -> Iterator[str]:
+    """Group ``lines`` into runs of about ``target`` characters (whole lines)."""
+    buf: list[str] = []
+    size = 0
+    for line in lines:
+        buf.append(line)
+        size += len(line)
+        if size >= target:
+            yield "".join(buf)
+            buf, size = [], 0
+    if buf:
+        yield "".join(buf)
+
+
 class _Changed(Exception):
     def __init__(self, name: str) -> None:
         super().__init__(name)
         self.name = name
 
 
-def _convert_config(name: str | None) -> ConvertConfig | None:
+def _convert_config(
+    name: str | None, quotes: bool = False, keep: Path | None = None
+) -> ConvertConfig | None:
     if name is None:
+        if quotes or keep is not None:
+            fail("--quotes and --keep need a conversion: add -c CONFIG", EXIT_USAGE)
         return None
+    words: tuple[str, ...] = ()
+    if keep is not None:
+        try:
+            words = read_keep_file(keep.read_bytes().decode("utf-8-sig").splitlines())
+        except OSError as exc:
+            fail(f"{keep}: {exc.strerror or exc}", EXIT_IO)
+        except UnicodeDecodeError:
+            fail(f"{keep}: a --keep file must be UTF-8", EXIT_IO)
     try:
-        return ConvertConfig(name)
+        return ConvertConfig(name, quotes=quotes, keep=words)
     except UnknownConfigError as exc:
         fail(str(exc), EXIT_USAGE)
+
+
+QuotesOpt = Annotated[
+    bool,
+    typer.Option(
+        "--quotes",
+        help="Convert quotation marks with the script: 「」『』 <-> “”‘’ (by nesting; "
+        'never ASCII ").',
+    ),
+]
+KeepOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--keep",
+        metavar="FILE",
+        help="Words never converted (names, terms), one a line; # starts a comment.",
+    ),
+]
 
 
 ConvertOpt = Annotated[
@@ -295,6 +349,8 @@ def clean(
     inputs: Inputs = None,
     output: Output = None,
     convert: ConvertOpt = None,
+    quotes: QuotesOpt = False,
+    keep: KeepOpt = None,
     segment: Annotated[bool, typer.Option("--segment", help="Segment words (jieba).")] = False,
     keep_furniture: Annotated[
         bool, typer.Option("--keep-furniture", help="Keep page numbers and running headers.")
@@ -315,7 +371,15 @@ def clean(
     Example: zhclean clean samples/yongzhou-newspaper.txt -c hk2s
     """
     pipeline = _clean_pipeline(
-        convert, segment, keep_furniture, blank_lines, latin_space, norm_off, cjk_punct
+        convert=convert,
+        quotes=quotes,
+        keep=keep,
+        segment=segment,
+        keep_furniture=keep_furniture,
+        blank_lines=blank_lines,
+        latin_space=latin_space,
+        norm_off=norm_off,
+        cjk_punct=cjk_punct,
     )
     _run(ctx, pipeline, inputs, output, encoding, explain, check, in_place)
 
@@ -329,7 +393,10 @@ KeepFurnitureOpt = Annotated[
 
 
 def _clean_pipeline(
+    *,
     convert: str | None,
+    quotes: bool,
+    keep: Path | None,
     segment: bool,
     keep_furniture: bool,
     blank_lines: bool,
@@ -338,7 +405,7 @@ def _clean_pipeline(
     cjk_punct: bool,
 ) -> Pipeline:
     return Pipeline.default(
-        convert=_convert_config(convert),
+        convert=_convert_config(convert, quotes, keep),
         segment=segment,
         furniture=not keep_furniture,
         configs={
@@ -434,16 +501,34 @@ def convert_cmd(
             "--config", "-c", metavar="CONFIG", help=f"OpenCC config: {', '.join(CONFIGS)}."
         ),
     ] = "t2s",
+    quotes: QuotesOpt = False,
+    keep: KeepOpt = None,
     output: Output = None,
     encoding: Encoding = None,
+    explain: ExplainOpt = False,
     in_place: InPlace = False,
 ) -> None:
     """Convert Traditional <-> Simplified Chinese with OpenCC.
 
-    Example: echo '賦能產業騰飛' | zhclean convert -c hk2s
+    Example: echo '他說：「賦能產業騰飛」' | zhclean convert -c hk2s --quotes
     """
-    step = Step("convert", _convert_config(config))
-    _run(ctx, Pipeline([step]), inputs, output, encoding, in_place=in_place)
+    step = Step("convert", _convert_config(config, quotes, keep))
+    _run(ctx, Pipeline([step]), inputs, output, encoding, explain, in_place=in_place, by_lines=True)
+
+
+class SegMode(str, Enum):
+    accurate = "accurate"
+    full = "full"
+    search = "search"
+
+
+class SegEngine(str, Enum):
+    auto = "auto"
+    jieba = "jieba"
+    rjieba = "rjieba"
+
+
+SegFormat = Enum("SegFormat", {f: f for f in FORMATS}, type=str)  # type: ignore[misc]
 
 
 @app.command("segment")
@@ -452,19 +537,70 @@ def segment_cmd(
     inputs: Inputs = None,
     output: Output = None,
     delimiter: Annotated[str, typer.Option("--delimiter", "-d", help="Between words.")] = " ",
+    mode: Annotated[
+        SegMode,
+        typer.Option("--mode", "-m", help="accurate: one cut; full: every word; search: both."),
+    ] = SegMode.accurate,
     hmm: Annotated[bool, typer.Option("--hmm/--no-hmm", help="Guess unknown words (HMM).")] = True,
+    dicts: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--dict",
+            metavar="FILE",
+            exists=True,
+            dir_okay=False,
+            help="User dictionary (jieba format: word [freq] [tag]); repeatable.",
+        ),
+    ] = None,
+    pos: Annotated[bool, typer.Option("--pos", help="Tag parts of speech: word/tag.")] = False,
+    fmt: Annotated[
+        SegFormat,  # type: ignore[valid-type]
+        typer.Option(
+            "--format",
+            "-f",
+            help="text: words and delimiters; jsonl: a JSON array of tokens a line.",
+        ),
+    ] = "text",
+    engine: Annotated[
+        SegEngine,
+        typer.Option("--engine", help="auto: rjieba when installed (zhclean[fast]), else jieba."),
+    ] = SegEngine.auto,
     direct: Annotated[
         bool, typer.Option("--direct", help="Segment Traditional text as is, not via Simplified.")
     ] = False,
     encoding: Encoding = None,
     in_place: InPlace = False,
 ) -> None:
-    """Segment words with jieba; one output line per input line.
+    """Segment words with jieba or rjieba; one output line per input line.
 
-    Example: echo '改革引擎賦能產業騰飛' | zhclean segment
+    Example: echo '改革引擎賦能產業騰飛' | zhclean segment --pos
     """
-    step = Step("segment", SegmentConfig(delimiter=delimiter, hmm=hmm, via_simplified=not direct))
-    _run(ctx, Pipeline([step]), inputs, output, encoding, in_place=in_place)
+    from .engines.jieba import has_rjieba
+
+    if engine is SegEngine.rjieba and not has_rjieba():
+        fail("rjieba is not installed: pip install 'zhclean[fast]'", EXIT_USAGE)
+    try:
+        cfg = SegmentConfig(
+            delimiter=delimiter,
+            hmm=hmm,
+            via_simplified=not direct,
+            mode=mode.value,
+            pos=pos,
+            format=SegFormat(fmt).value,
+            engine=engine.value,
+            dicts=tuple(str(p) for p in dicts or ()),
+        )
+    except ValueError as exc:
+        fail(str(exc), EXIT_USAGE)
+    try:
+        for path in cfg.dicts:  # read them now: a bad file is a clean error, not a traceback
+            from .engines.jieba import read_userdict
+
+            read_userdict(path)
+    except (OSError, ValueError) as exc:
+        fail(str(exc), EXIT_IO)
+    steps = Pipeline([Step("segment", cfg)])
+    _run(ctx, steps, inputs, output, encoding, in_place=in_place, by_lines=True)
 
 
 @app.command("batch")
@@ -477,6 +613,8 @@ def batch_cmd(
         typer.Argument(help="Folder to write the cleaned mirror to.", show_default=False),
     ] = None,
     convert: ConvertOpt = None,
+    quotes: QuotesOpt = False,
+    keep: KeepOpt = None,
     segment: SegmentOpt = False,
     keep_furniture: KeepFurnitureOpt = False,
     blank_lines: BlankLinesOpt = False,
@@ -544,7 +682,15 @@ def batch_cmd(
         except LookupError:
             fail(f"unknown encoding {encoding!r}", EXIT_USAGE)
     pipeline = _clean_pipeline(
-        convert, segment, keep_furniture, blank_lines, latin_space, norm_off, cjk_punct
+        convert=convert,
+        quotes=quotes,
+        keep=keep,
+        segment=segment,
+        keep_furniture=keep_furniture,
+        blank_lines=blank_lines,
+        latin_space=latin_space,
+        norm_off=norm_off,
+        cjk_punct=cjk_punct,
     )
     run = Batch(
         src,

@@ -1,19 +1,27 @@
 """Convert between Traditional and Simplified Chinese with OpenCC, by config name.
 
-The converter for each config is built once per process, on first use: a ``ConvertConfig``
-pickles as settings only, so it can be sent to a process pool.
+One adapter (:mod:`zhclean.engines.opencc`) serves both OpenCC packages; the converter for each
+config is built once per process, on first use. A ``ConvertConfig`` holds settings only, so it
+pickles and can be sent to a process pool.
 
 >>> convert("改革「引擎」賦能產業騰飛", ConvertConfig("hk2s"))
 '改革「引擎」赋能产业腾飞'
+>>> convert("他說：「她說『好』。」", ConvertConfig("t2s", quotes=True))
+'他说：“她说‘好’。”'
+>>> convert("羅核說：乾隆後", ConvertConfig("t2s", keep=("乾隆",)))
+'罗核说：乾隆后'
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
-from typing import Any
+from functools import lru_cache
 
-from .base import Explained, StageSpec, register
+from ..engines.opencc import build
+from . import _quotes
+from .base import Change, Explained, StageSpec, register
 
 NAME = "convert"
 
@@ -35,6 +43,14 @@ CONFIGS: dict[str, str] = {
     "jp2t": "Japanese Shinjitai to Traditional (Kyūjitai)",
 }
 
+#: Configs whose output is Simplified: ``--quotes`` turns corner brackets into curly quotes
+#: for these, and curly quotes into corner brackets for every other config.
+TO_SIMPLIFIED = frozenset({"t2s", "tw2s", "hk2s", "tw2sp"})
+
+#: Configs that map each character to exactly one character (no phrase replacement), so that
+#: output offsets are input offsets. Segmentation of Traditional text relies on these.
+LENGTH_PRESERVING = frozenset({"t2s", "tw2s", "hk2s"})
+
 
 class UnknownConfigError(ValueError):
     """Raised for a conversion config name OpenCC does not have."""
@@ -49,36 +65,109 @@ class ConvertConfig:
     """Settings of the ``convert`` stage.
 
     config: an OpenCC config name (see :data:`CONFIGS`).
+    quotes: convert quotation marks with the script (``「」『』`` ↔ ``“”‘’``, by nesting).
+    keep: words never converted (names, terms); the text around them is converted as usual.
     """
 
     config: str = "t2s"
+    quotes: bool = False
+    keep: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.config not in CONFIGS:
             raise UnknownConfigError(self.config)
+        # a list from JSON or a caller becomes a tuple, so the config stays hashable
+        object.__setattr__(self, "keep", tuple(w for w in self.keep if w))
 
 
-@cache
-def converter(config: str) -> Any:
-    """The OpenCC converter for ``config``, built once per process."""
+def converter(config: str) -> object:
+    """The engine's converter for ``config`` (``.convert(text)``), built once per process."""
     if config not in CONFIGS:
         raise UnknownConfigError(config)
-    import opencc  # lazy: only commands that convert pay for it
+    return build(config)
 
-    try:
-        return opencc.OpenCC(config)
-    except Exception:  # the pure-Python package wants "t2s.json"
-        return opencc.OpenCC(config + ".json")
+
+def read_keep_file(lines: Iterable[str]) -> tuple[str, ...]:
+    """The words of a ``--keep`` file: one a line; blank lines and ``#`` comments skipped.
+
+    >>> read_keep_file(["# names", "羅核", "", " 永州經開區 "])
+    ('羅核', '永州經開區')
+    """
+    words = (line.strip() for line in lines)
+    return tuple(w for w in words if w and not w.startswith("#"))
+
+
+@lru_cache(maxsize=32)
+def _keep_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    # longest first, so that a kept word inside a longer kept word does not cut it
+    alternatives = "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+    return re.compile(f"({alternatives})")  # a group: split() keeps the kept words
+
+
+# Private-use characters: in no OpenCC dictionary, so the engine neither converts them nor
+# matches a phrase across them. One that does not occur in the text separates the pieces.
+_SEPARATORS = "\U000f0000\U000f0001\U000f0002\ue000\ue001"
+
+
+def _convert_keeping(text: str, config: str, keep: tuple[str, ...]) -> str:
+    pieces = _keep_pattern(keep).split(text)
+    if len(pieces) == 1:
+        return str(build(config).convert(text))
+    # pieces alternate: text to convert, kept word, text to convert, ...; the pieces to convert
+    # go to the engine in one call (phrases still match inside each piece, never across a kept
+    # word), the kept words are put back between them unchanged.
+    convertible = pieces[0::2]
+    sep = next((s for s in _SEPARATORS if s not in text), None)
+    converted: list[str] | None = None
+    if sep is not None:
+        converted = str(build(config).convert(sep.join(convertible))).split(sep)
+    if converted is None or len(converted) != len(convertible):
+        converted = [str(build(config).convert(p)) for p in convertible]
+    out = []
+    for i, piece in enumerate(converted):
+        out.append(piece)
+        if 2 * i + 1 < len(pieces):
+            out.append(pieces[2 * i + 1])
+    return "".join(out)
 
 
 def convert(text: str, config: ConvertConfig = ConvertConfig()) -> str:
-    """Convert ``text`` with the OpenCC config in ``config``."""
-    return str(converter(config.config).convert(text))
+    """Convert ``text`` with the OpenCC config in ``config`` (and its quotes, kept words)."""
+    if config.keep:
+        out = _convert_keeping(text, config.config, config.keep)
+    else:
+        out = str(build(config.config).convert(text))
+    if config.quotes:
+        out = _quotes.to_curly(out) if config.config in TO_SIMPLIFIED else _quotes.to_corner(out)
+    return out
 
 
 def convert_explain(text: str, config: ConvertConfig = ConvertConfig()) -> Explained:
-    """Like :func:`convert`; conversion is reported as one summary, not per character."""
-    return Explained(convert(text, config))
+    """Like :func:`convert`, with the changes: each run of converted characters when the
+    conversion kept the length (character configs), else one change over the whole text.
+
+    >>> convert_explain("後來", ConvertConfig("t2s")).changes[0].after
+    '后来'
+    """
+    out = convert(text, config)
+    if out == text:
+        return Explained(out)
+    rule = config.config + ("+quotes" if config.quotes else "")
+    if len(out) != len(text):
+        return Explained(out, (Change(NAME, rule, 0, len(text), text, out),))
+    changes: list[Change] = []
+    i = 0
+    n = len(text)
+    while i < n:
+        if text[i] == out[i]:
+            i += 1
+            continue
+        j = i
+        while j < n and text[j] != out[j]:
+            j += 1
+        changes.append(Change(NAME, rule, i, j, text[i:j], out[i:j]))
+        i = j
+    return Explained(out, tuple(changes))
 
 
 SPEC = register(
