@@ -102,13 +102,15 @@ def test_check_mode(tmp_path: Path) -> None:
 def test_broken_pipe_exits_quietly() -> None:
     text = ("永州經濟技術開發區猶如區域經濟浪潮中的一艘巨輪。\n\n" * 20000).encode()
     proc = subprocess.run(
-        f"{sys.executable} -m zhclean clean | head -1",
+        f"{sys.executable} -m zhclean clean | head -1; exit ${{PIPESTATUS[0]}}",
+        executable="/bin/bash",
         shell=True,
         input=text,
         capture_output=True,
         timeout=120,
     )
     assert proc.stdout.decode().startswith("永州")
+    assert proc.returncode == 0
     assert b"Traceback" not in proc.stderr and b"Error" not in proc.stderr
 
 

@@ -243,3 +243,16 @@ def test_walk(tmp_path: Path) -> None:
     )
     assert found["fifo.txt"].problem == "not a regular file"
     assert [f.rel for f in walk_files(root, "a/**")] == ["a/b/名 字.txt"]
+
+
+def test_a_huge_line_streams_in_linear_time_and_pieces() -> None:
+    """A file that is one 8 MB line is passed on in bounded pieces that rebuild it exactly."""
+    import io as _io
+
+    from zhclean.io import LONG_LINE, iter_decoded_lines
+
+    text = "永州經開區，" * (8 * 1024 * 1024 // 18) + "\n尾"
+    _, items = iter_decoded_lines(_io.BytesIO(text.encode("utf-8")))
+    pieces = list(items)
+    assert "".join(pieces) == text
+    assert max(map(len, pieces)) <= LONG_LINE + (1 << 16)

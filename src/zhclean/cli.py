@@ -145,19 +145,16 @@ def _lines_of(name: str, stack: ExitStack, encoding: str | None) -> Iterator[str
 def _report(name: str, block: str, explained: list[tuple[str, Explained]], line_base: int) -> None:
     """One line per change on stderr: ``file:line:col  stage  rule  'before' -> 'after'``.
 
-    Stages before ``join`` keep the line structure, so their positions are lines of the input
-    file; ``join`` reports the input line whose break it joined or kept; later stages report
+    Stages up to ``join`` see the input's line structure, so their positions are lines of the
+    input file (for ``join``: the line whose break it joined or kept); later stages report
     output paragraphs (``¶N``).
     """
     text = block
     joined = False
     for stage, result in explained:
         for ch in result.changes:
-            if stage == "join":
-                where = f"{line_base + ch.start + 1}"
-            elif joined:
-                para = text.count("\n", 0, ch.start) + 1
-                where = f"¶{para}"
+            if joined:
+                where = f"¶{text.count(chr(10), 0, ch.start) + 1}"
             else:
                 line = text.count("\n", 0, ch.start)
                 col = ch.start - (text.rfind("\n", 0, ch.start) + 1) + 1
@@ -238,9 +235,12 @@ def _run(
         raise typer.Exit(EXIT_CHANGED) from None
     except DecodeError as exc:
         fail(str(exc), EXIT_IO)
+    except BrokenPipeError:
+        # The reader went away (`zhclean clean big.txt | head`): that is success, not an error.
+        # Handled here because Typer turns an EPIPE that reaches it into exit code 1.
+        _silence_stdout()
+        raise typer.Exit(0) from None
     except OSError as exc:
-        if isinstance(exc, BrokenPipeError):
-            raise
         fail(f"{getattr(exc, 'filename', None) or 'output'}: {exc.strerror or exc}", EXIT_IO)
 
 

@@ -28,6 +28,8 @@ from pathlib import Path
 from typing import BinaryIO
 
 SAMPLE = 1 << 16
+#: A line longer than this is passed on in pieces of about this size.
+LONG_LINE = 1 << 20
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -206,7 +208,8 @@ def iter_decoded_lines(stream: BinaryIO, encoding: str | None = None) -> tuple[s
     """Decode a binary stream incrementally; return the encoding and an iterator of lines.
 
     The encoding is chosen from the first 64 KiB (unless given); the rest is decoded as it
-    arrives, so a pipe stays a pipe.
+    arrives, so a pipe stays a pipe. A line longer than :data:`LONG_LINE` comes in pieces (the
+    items always concatenate to the text).
     """
     first = stream.read(SAMPLE) or b""
     complete = len(first) < SAMPLE
@@ -215,7 +218,11 @@ def iter_decoded_lines(stream: BinaryIO, encoding: str | None = None) -> tuple[s
     fix = _BIG5_FIX if enc == "big5hkscs" else None
 
     def lines() -> Iterator[str]:
-        pending = ""
+        # The unfinished line is kept as pieces and only new text is split, so a long line costs
+        # linear time; past LONG_LINE characters it is passed on in pieces (the pipeline takes
+        # chunks of any size), so memory stays bounded on a file that is one enormous line.
+        pending: list[str] = []
+        held = 0
         chunk = first
         at_start = True
         while True:
@@ -229,17 +236,25 @@ def iter_decoded_lines(stream: BinaryIO, encoding: str | None = None) -> tuple[s
                 at_start = False
             if fix is not None:
                 text = text.translate(fix)
-            pending += text
-            if pending:
-                parts = pending.split("\n")
-                pending = parts.pop()
-                for p in parts:
+            if "\n" in text:
+                parts = text.split("\n")
+                pending.append(parts[0])
+                yield "".join(pending) + "\n"
+                for p in parts[1:-1]:
                     yield p + "\n"
+                pending, held = [parts[-1]], len(parts[-1])
+            elif text:
+                pending.append(text)
+                held += len(text)
+                if held >= LONG_LINE:
+                    yield "".join(pending)
+                    pending, held = [], 0
             if final:
                 break
             chunk = stream.read1(SAMPLE) if hasattr(stream, "read1") else stream.read(SAMPLE)
-        if pending:
-            yield pending
+        rest = "".join(pending)
+        if rest:
+            yield rest
 
     return enc, lines()
 
