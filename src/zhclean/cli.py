@@ -189,7 +189,7 @@ def _run(
             if n != "-" and Path(n).resolve() == resolved:
                 fail(f"refusing to overwrite input {n}; use --in-place to rewrite it", EXIT_USAGE)
 
-    def results(name: str, stack: ExitStack) -> Iterator[str]:
+    def per_block(name: str, stack: ExitStack) -> Iterator[tuple[str, str]]:
         from .pipeline import iter_blocks
 
         line_base = 0
@@ -206,7 +206,10 @@ def _run(
                 out = pipeline.run(block)
             if check and out != block:
                 raise _Changed(name)
-            yield out
+            yield block, out
+
+    def results(name: str, stack: ExitStack) -> Iterator[str]:
+        return pipeline.stitch(per_block(name, stack))
 
     try:
         with ExitStack() as stack:

@@ -255,19 +255,41 @@ class Pipeline:
         >>> list(p.stream(["園區園區。。\\n", "\\n", "這 場 改 革\\n"], target=1))
         ['園區。\\n\\n', '這場改革\\n']
         """
+        return self.stitch((block, self.run(block)) for block in iter_blocks(lines, target, hard))
+
+    def stitch(self, results: Iterable[tuple[str, str]]) -> Iterator[str]:
+        """Join per-block results ``(block, run(block))`` into one output stream.
+
+        A block cut inside an enormous line continues that line in the next block, so the
+        newline ``run`` ended its output with is dropped; with ``JoinConfig(blank_lines=True)``
+        consecutive blocks are separated by the same blank line as paragraphs within a block.
+
+        >>> from zhclean.stages.join import JoinConfig
+        >>> p = Pipeline.of("join", configs={"join": JoinConfig(blank_lines=True)})
+        >>> "".join(p.stitch([("一。\\n", "一。\\n"), ("二。\\n", "二。\\n")]))
+        '一。\\n\\n二。\\n'
+        """
+        gap = any(
+            s.name == "join" and getattr(s.resolved(), "blank_lines", False) for s in self.steps
+        )
         dangling = False  # a line of output is open: its newline is still to come
-        for block in iter_blocks(lines, target=target, hard=hard):
-            out = self.run(block)
+        started = False
+        for block, result in results:
+            out = result
             if not block.endswith("\n"):
                 # Cut inside an enormous line: the line goes on in the next block, so the
                 # newline ``run`` ended this output with is not the text's.
                 out = out.removesuffix("\n")
-                dangling = dangling or bool(out)
+                was_dangling, dangling = dangling, dangling or bool(out)
             else:
+                was_dangling = dangling
                 if dangling and not out:
                     out = "\n"
                 dangling = False
+            if out and gap and started and not was_dangling:
+                out = "\n" + out
             if out:
+                started = True
                 yield out
         if dangling:
             yield "\n"
