@@ -134,6 +134,7 @@ def _width(s: str) -> float:
 
 
 _HANGING = re.compile(r"[，。、；：！？」』）》,.;:!?)]{1,2}$")
+_HANGING_LAST = frozenset("，。、；：！？」』）》,.;:!?)")
 
 
 def _edge_width(s: str) -> float:
@@ -148,7 +149,7 @@ def _edge_width(s: str) -> float:
     return w - 0.5 * _width(m.group()) if m else w
 
 
-@dataclass
+@dataclass(slots=True)
 class _Line:
     text: str
     start: int  # offset of ``text`` in the input
@@ -166,23 +167,29 @@ _SEGMENT = re.compile(r"[^\n\f]+")
 def _parse(text: str) -> list[_Line]:
     lines: list[_Line] = []
     prev_end = 0
+    strip, hanging, width = _WS, _HANGING_LAST, _width
     for m in _SEGMENT.finditer(text):
         seg = m.group()
-        stripped = seg.strip(_WS)
+        stripped = seg.strip(strip)
         if not stripped:
             continue
-        lead = len(seg) - len(seg.lstrip(_WS))
-        head = seg[:lead]
+        lead = len(seg) - len(seg.lstrip(strip))
         sep = text[prev_end : m.start()]
         start = m.start() + lead
+        if lead:
+            head = seg[:lead]
+            indent = "\u3000" in head or "\t" in head or head.count(" ") >= 2
+            para_indent = 1.5 <= width(head.replace("\t", "    ")) <= 2.5
+        else:
+            indent = para_indent = False
         lines.append(
             _Line(
                 text=stripped,
                 start=start,
                 end=start + len(stripped),
-                width=_edge_width(stripped),
-                indent="\u3000" in head or "\t" in head or head.count(" ") >= 2,
-                para_indent=1.5 <= _width(head.replace("\t", "    ")) <= 2.5,
+                width=_edge_width(stripped) if stripped[-1] in hanging else width(stripped),
+                indent=indent,
+                para_indent=para_indent,
                 gap=sep.count("\n") >= 2,
                 page="\f" in sep,
             )
@@ -201,47 +208,113 @@ def _is_table_row(s: str) -> bool:
 
 
 def _ends_sentence(s: str) -> bool:
-    return bool(_SENT_END.search(s))
+    return s[-1] in _SENT_END_LAST and bool(_SENT_END.search(s))
+
+
+# private use (bullets), ①-⑳ ⑴-⒇ ⒈-⒛ ㈠-㈩ ❶-❿
+_SPECIAL_RANGES = ((0xE000, 0xF8FF), (0x2460, 0x249B), (0x3220, 0x3229), (0x2776, 0x277F))
+# What a line can start with to be a list item, a caption, a section number or a number cell
+# (besides decimal digits and spaces): a line starting otherwise needs none of those regexes.
+_SPECIAL_FIRST = frozenset(
+    "一二三四五六七八九十百〇零（(•●○■□◆◇▪►▶✓✔※-–*+·第圖图表FT"
+    ".,．%％～~—/:×）)"
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+    + "".join(chr(c) for lo, hi in _SPECIAL_RANGES for c in range(lo, hi + 1))
+)
+# The last character of a sentence end (``_SENT_END``) and of a verse line.
+_SENT_END_LAST = frozenset(_TERMINAL + _CLOSE + ".")
+_VERSE_END = "，。！？；"
 
 
 class _Layout:
-    """Per-line measures: widths, runs of similar lines, each line's column width."""
+    """Per-line measures: widths, runs of similar lines, each line's column width, and the
+    features of each line's text that the decisions look at (computed once per line)."""
 
     def __init__(self, lines: list[_Line], cfg: JoinConfig) -> None:
         self.lines = lines
         self.cfg = cfg
         n = len(lines)
+        texts = [ln.text for ln in lines]
         w = [ln.width for ln in lines]
+        self.texts = texts
         self.w = w
+        sent_punct = _SENT_PUNCT.search
+        sp = [bool(sent_punct(s)) for s in texts]
+        self.sp = sp
         # Runs: consecutive lines whose widths differ by at most the tolerance.
+        tol, maxcol = cfg.tolerance, cfg.max_column
         run = [0] * n
+        r = 0
         for i in range(1, n):
-            step = max(cfg.tolerance, 0.06 * max(w[i], w[i - 1]))
-            similar = abs(w[i] - w[i - 1]) <= step and max(w[i], w[i - 1]) <= cfg.max_column
-            run[i] = run[i - 1] if similar else run[i - 1] + 1
+            a, b = w[i], w[i - 1]
+            hi = a if a > b else b
+            step = 0.06 * hi
+            if step < tol:
+                step = tol
+            if not (abs(a - b) <= step and hi <= maxcol):
+                r += 1
+            run[i] = r
         size: dict[int, int] = {}
         prose: dict[int, bool] = {}
         for i, r in enumerate(run):
             size[r] = size.get(r, 0) + 1
-            prose[r] = prose.get(r, False) or bool(_SENT_PUNCT.search(lines[i].text))
+            prose[r] = prose.get(r, False) or sp[i]
         self.run = run
         self.run_size = [size[r] for r in run]
         self.prose = prose
-        self.column = [self._column(i, run, size, prose) for i in range(n)]
-
-    def _column(
-        self, i: int, run: list[int], size: dict[int, int], prose: dict[int, bool]
-    ) -> float:
-        w, cfg = self.w, self.cfg
-        if size[run[i]] >= 3 and prose[run[i]]:
-            # a column, a box, or text wrapped around a picture: measure against the neighbours
-            return max(w[j] for j in range(max(0, i - 1), min(len(w), i + 2)) if run[j] == run[i])
-        lo, hi = max(0, i - cfg.window), min(len(w), i + cfg.window + 1)
-        return max(min(w[j], cfg.max_column) if j != i else w[j] for j in range(lo, hi))
+        # A line of a prose run is measured against its run's neighbours; any other line
+        # against the widest lines around it (theirs capped at max_column, its own not).
+        capped = [x if x < maxcol else maxcol for x in w]
+        win = cfg.window
+        column = []
+        for i in range(n):
+            r = run[i]
+            if size[r] >= 3 and prose[r]:
+                col = w[i]
+                if i > 0 and run[i - 1] == r and w[i - 1] > col:
+                    col = w[i - 1]
+                if i + 1 < n and run[i + 1] == r and w[i + 1] > col:
+                    col = w[i + 1]
+            else:
+                col = max(capped[max(0, i - win) : i + win + 1])
+                if w[i] > col:
+                    col = w[i]
+            column.append(col)
+        self.column = column
+        self.short_ = [
+            wi < col - (tol if tol > 0.06 * col else 0.06 * col)
+            for wi, col in zip(w, self.column, strict=True)
+        ]
+        ends = [s[-1] in _SENT_END_LAST and bool(_SENT_END.search(s)) for s in texts]
+        self.ends = ends
+        self.heading = [
+            sh and not p and s[-1] not in _CLAUSE_END and not e
+            for sh, p, s, e in zip(self.short_, sp, texts, ends, strict=True)
+        ]
+        # Start-anchored features, only for lines whose first character allows them.
+        f = [False] * n
+        self.list_item, self.caption_label, self.caption_match = f, f[:], f[:]
+        self.caption, self.section, self.numeric = f[:], f[:], f[:]
+        for i, s in enumerate(texts):
+            c = s[0]
+            if c in _SPECIAL_FIRST or c.isdecimal() or c.isspace():
+                self.list_item[i] = bool(_LIST_ITEM.match(s))
+                self.caption_label[i] = bool(_CAPTION_LABEL.match(s))
+                self.caption_match[i] = bool(_CAPTION.match(s))
+                self.caption[i] = _is_caption(s)
+                self.section[i] = bool(_SECTION.match(s))
+                self.numeric[i] = bool(_NUMERIC.match(s))
+        # a table row needs a gap of two spaces or a tab between cells
+        self.table = [("\t" in s or " " in s or "\u3000" in s) and _is_table_row(s) for s in texts]
+        # what every line of a poem has (``_verse`` also compares it with the lines around)
+        self.verse_ok = [
+            s[-1] in _VERSE_END and wi <= 16 and len(_HAN_RE.findall(s)) >= 3
+            for s, wi in zip(texts, w, strict=True)
+        ]
 
     def short(self, i: int) -> bool:
         """Line ``i`` stops clearly before its column's edge."""
-        return self.w[i] < self.column[i] - max(self.cfg.tolerance, 0.06 * self.column[i])
+        return self.short_[i]
 
     def gaps_mean_something(self, i: int) -> bool:
         """Blank lines around line ``i`` are rare enough to mark paragraphs (some extractors put
@@ -256,9 +329,9 @@ class _Layout:
         if i + 1 >= len(self.lines) or i < 1:
             return False
         full = min(self.w[i - 1], self.w[i + 1])
-        if self.short(i + 1) or abs(self.w[i - 1] - self.w[i + 1]) > self.cfg.tolerance:
+        if self.short_[i + 1] or abs(self.w[i - 1] - self.w[i + 1]) > self.cfg.tolerance:
             return False
-        return full - 2.6 <= self.w[i] <= full - 1.6 and not _ends_sentence(self.lines[i].text)
+        return full - 2.6 <= self.w[i] <= full - 1.6 and not self.ends[i]
 
     def in_prose_run(self, i: int) -> bool:
         """Line ``i`` is part of a run of similar lines with sentence punctuation: wrapped text."""
@@ -271,24 +344,20 @@ class _Layout:
             return False
         for j in range(max(0, i - 2), min(len(self.w), i + 3)):
             same = j != i and self.run[j] == r
-            if same and not _ends_sentence(self.lines[j].text) and not self.short(j):
+            if same and not self.ends[j] and not self.short_[j]:
                 return True
         return False
 
 
 def _heading_like(lay: _Layout, i: int) -> bool:
     """Short, no sentence punctuation inside or at the end: a heading, byline, label or cell."""
-    s = lay.lines[i].text
-    return (
-        lay.short(i)
-        and not _SENT_PUNCT.search(s)
-        and s[-1] not in _CLAUSE_END
-        and not _ends_sentence(s)
-    )
+    return lay.heading[i]
 
 
 def _verse(lay: _Layout, i: int) -> bool:
     """Line ``i`` belongs to a run of short lines that each end with punctuation: a poem."""
+    if not lay.verse_ok[i]:
+        return False  # line i is one of the members, and it fails the test every member must pass
     r = lay.run[i]
     members = [j for j in range(max(0, i - 3), min(len(lay.w), i + 4)) if lay.run[j] == r]
     if len(members) < 2:
@@ -297,83 +366,85 @@ def _verse(lay: _Layout, i: int) -> bool:
         (lay.w[j] for j in range(max(0, i - 6), min(len(lay.w), i + 7)) if lay.run[j] != r),
         default=0.0,
     )
-    return all(
-        lay.lines[j].text[-1] in "，。！？；"
-        and len(_HAN_RE.findall(lay.lines[j].text)) >= 3
-        and lay.w[j] <= 16
-        and lay.w[j] < wide - 3
-        for j in members
-    )
+    return all(lay.verse_ok[j] and lay.w[j] < wide - 3 for j in members)
 
 
 def _open_brackets(para: str) -> bool:
     """The paragraph so far opened a bracket or quote it has not closed (within 200 chars)."""
     tail = para[-200:]
-    return any(tail.count(o) > tail.count(c) for o, c in _PAIRS)
+    return any(o in tail and tail.count(o) > tail.count(c) for o, c in _PAIRS)
 
 
-def _decide(lay: _Layout, i: int, plain: bool, para: str) -> tuple[bool, str]:
+def _tail(parts: list[str]) -> str:
+    """The last 200 characters of the paragraph so far."""
+    return "".join(parts[-8:])[-200:] if len(parts) > 1 else parts[0][-200:]
+
+
+def _decide(lay: _Layout, i: int, plain: bool, parts: list[str]) -> tuple[bool, str]:
     """Whether line ``i`` continues on line ``i + 1``, and why.
 
-    ``plain``: the paragraph so far (``para``) has no sentence punctuation.
+    ``plain``: the paragraph so far (``parts``, joined) has no sentence punctuation.
     """
     cur, nxt = lay.lines[i], lay.lines[i + 1]
     a, b = cur.text, nxt.text
-    if b[0] in _NO_START and not _NUMERIC.match(b):
+    j = i + 1
+    if b[0] in _NO_START and not lay.numeric[j]:
         return True, "join: next line starts with closing punctuation"
-    if a[-1] in _NO_END:
+    last = a[-1]
+    if last in _NO_END:
         return True, "join: line ends with an opening bracket or quote"
-    if _HYPHEN_END.search(a) and b[0].islower():
+    if last == "-" and _HYPHEN_END.search(a) and b[0].islower():
         return True, "join: word hyphenated at the line end"
-    if _LIST_ITEM.match(b):
+    if lay.list_item[j]:
         return False, "keep: next line is a list item"
-    if _CAPTION_LABEL.match(a) and not _CAPTION.match(b):
+    if lay.caption_label[i] and not lay.caption_match[j]:
         return True, "join: caption number and its title"
-    if _is_caption(a) or _is_caption(b):
+    if lay.caption[i] or lay.caption[j]:
         return False, "keep: caption"
-    if _is_table_row(a) or _is_table_row(b):
+    if lay.table[i] or lay.table[j]:
         return False, "keep: table row"
-    if _NUMERIC.match(a) or _NUMERIC.match(b):
+    if lay.numeric[i] or lay.numeric[j]:
         return False, "keep: number or table cell"
     if _verse(lay, i):
         return False, "keep: verse line"
-    if _verse(lay, i + 1) and (_ends_sentence(a) or a[-1] in "：:"):
+    ends = lay.ends[i]
+    if (ends or last in "：:") and _verse(lay, j):
         return False, "keep: verse follows"
-    if _SECTION.match(b) and (b.count(".") >= 2 or _heading_like(lay, i + 1)):
+    if lay.section[j] and (b.count(".") >= 2 or lay.heading[j]):
         return False, "keep: next line is a numbered section heading"
-    if _ends_sentence(a):
+    if ends:
         if cur.width > lay.cfg.max_column:
             return False, "keep: sentence end of a whole-paragraph line"
-        if lay.short(i):
+        if lay.short_[i]:
             return False, "keep: sentence end on a short line"
-        if nxt.gap and lay.gaps_mean_something(i + 1):
+        if nxt.gap and lay.gaps_mean_something(j):
             return False, "keep: sentence end before a blank line"
         if nxt.indent and not cur.indent:
             return False, "keep: sentence end, next line indented"
-        if _heading_like(lay, i + 1):
+        if lay.heading[j]:
             return False, "keep: sentence end, next line is a heading"
         if not lay.wrapped_context(i):
             return False, "keep: sentence end, no wrapped lines around it"
-        if lay.indented_first_line(i + 1):
+        if lay.indented_first_line(j):
             return False, "keep: sentence end, next line starts two characters in"
         return True, "join: sentence end at the column edge"
-    if a[-1] in _CLAUSE_END:
+    if last in _CLAUSE_END:
         return True, "join: line ends with clause punctuation"
-    if _open_brackets(para):
+    if _open_brackets(_tail(parts)):
         return True, "join: a bracket or quote is still open"
-    heading = plain and _heading_like(lay, i) and not cur.para_indent
-    if heading and _LIST_ITEM.match(a) and cur.width >= 0.6 * lay.column[i] > nxt.width:
+    heading = plain and lay.heading[i] and not cur.para_indent
+    if heading and lay.list_item[i] and cur.width >= 0.6 * lay.column[i] > nxt.width:
         return True, "join: a long numbered heading wraps onto a shorter line"
-    in_prose = lay.in_prose_run(i) and not lay.short(i)
-    if not in_prose and _heading_like(lay, i + 1) and nxt.width <= 0.5 * lay.column[i + 1]:
+    in_prose = lay.run_size[i] >= 3 and lay.prose[lay.run[i]] and not lay.short_[i]
+    if not in_prose and lay.heading[j] and nxt.width <= 0.5 * lay.column[j]:
         return False, "keep: next line is a heading"
     if heading:
         similar = abs(cur.width - nxt.width) <= max(2.0, 0.12 * cur.width)
-        if similar and not _heading_like(lay, i + 1) and _SENT_PUNCT.search(b):
+        if similar and not lay.heading[j] and lay.sp[j]:
             return True, "join: a title wraps onto a line of the same width"
         return False, "keep: short line without sentence punctuation (heading, byline, label)"
-    latin_goes_on = a[-1].isascii() and a[-1].isalpha() and b[0].islower()
-    two_labels = plain and not _SENT_PUNCT.search(b) and b[-1] not in _CLAUSE_END
+    latin_goes_on = last.isascii() and last.isalpha() and b[0].islower()
+    two_labels = plain and not lay.sp[j] and b[-1] not in _CLAUSE_END
     if two_labels and not in_prose and not latin_goes_on:
         return False, "keep: two lines without sentence punctuation (labels, cells)"
     return True, "join: line ends mid-sentence"
@@ -398,38 +469,66 @@ def _glue(left: str, right: str) -> tuple[str, str]:
     return "", ""
 
 
-def _join_once(text: str, config: JoinConfig) -> Explained:
+def _join_once(text: str, config: JoinConfig, explain: bool = True) -> Explained:
     lines = _parse(text)
     if not lines:
         return Explained("", ())
     lay = _Layout(lines, config)
+    sp = lay.sp
     paragraphs: list[str] = []
     changes: list[Change] = []
     parts: list[str] = [lines[0].text]
     # the paragraph so far has no sentence punctuation: it may still be a heading or a title
-    plain = not _SENT_PUNCT.search(lines[0].text)
+    plain = not sp[0]
     for i in range(len(lines) - 1):
-        tail = "".join(parts[-8:])[-200:] if len(parts) > 1 else parts[0][-200:]
-        joined, why = _decide(lay, i, plain, tail)
-        cur, nxt = lines[i], lines[i + 1]
-        sep = text[cur.end : nxt.start]
+        joined, why = _decide(lay, i, plain, parts)
+        nxt = lines[i + 1]
         if joined:
             between, drop = _glue(parts[-1], nxt.text)
             if drop:
                 parts[-1] = parts[-1][: -len(drop)]
-                changes.append(Change(NAME, why, cur.end - 1, nxt.start, drop + sep, between))
-            else:
-                changes.append(Change(NAME, why, cur.end, nxt.start, sep, between))
-            parts.append(between + nxt.text)
-            plain = plain and not _SENT_PUNCT.search(nxt.text)
+            if explain:
+                cur = lines[i]
+                sep = text[cur.end : nxt.start]
+                if drop:
+                    changes.append(Change(NAME, why, cur.end - 1, nxt.start, drop + sep, between))
+                else:
+                    changes.append(Change(NAME, why, cur.end, nxt.start, sep, between))
+            parts.append(between + nxt.text if between else nxt.text)
+            plain = plain and not sp[i + 1]
         else:
             paragraphs.append("".join(parts))
             parts = [nxt.text]
-            changes.append(Change(NAME, why, cur.end, nxt.start, sep, "\n"))
-            plain = not _SENT_PUNCT.search(nxt.text)
+            if explain:
+                cur = lines[i]
+                sep = text[cur.end : nxt.start]
+                changes.append(Change(NAME, why, cur.end, nxt.start, sep, "\n"))
+            plain = not sp[i + 1]
     paragraphs.append("".join(parts))
     joiner = "\n\n" if config.blank_lines else "\n"
     return Explained(joiner.join(paragraphs) + "\n", tuple(changes))
+
+
+def _join(text: str, config: JoinConfig, explain: bool) -> Explained:
+    first = _join_once(text, config, explain)
+    out = first.text
+    changes = list(first.changes)
+    # Joined output keeps each paragraph on a line of its own; look again until nothing moves so
+    # that join(join(x)) == join(x) even where a first-look signal (an indent, a blank line, the
+    # width of a line now joined) is gone. On prose the second look changes nothing; in tables
+    # it may join a few more cells. Its joins are reported too, with offsets into the text of
+    # the first look (rule ``second look: …``).
+    for _ in range(8):
+        again = _join_once(out, config, explain)
+        if again.text == out:
+            break
+        changes.extend(
+            Change(NAME, "second look: " + c.rule, c.start, c.end, c.before, c.after)
+            for c in again.changes
+            if c.rule.startswith("join")
+        )
+        out = again.text
+    return Explained(out, tuple(changes))
 
 
 def join_explain(text: str, config: JoinConfig = DEFAULT) -> Explained:
@@ -444,30 +543,12 @@ def join_explain(text: str, config: JoinConfig = DEFAULT) -> Explained:
     >>> [(c.rule, c.before, c.after) for c in r.changes]
     [('join: line ends mid-sentence', '\\n\\n', '')]
     """
-    first = _join_once(text, config)
-    out = first.text
-    changes = list(first.changes)
-    # Joined output keeps each paragraph on a line of its own; look again until nothing moves so
-    # that join(join(x)) == join(x) even where a first-look signal (an indent, a blank line, the
-    # width of a line now joined) is gone. On prose the second look changes nothing; in tables
-    # it may join a few more cells. Its joins are reported too, with offsets into the text of
-    # the first look (rule ``second look: …``).
-    for _ in range(8):
-        again = _join_once(out, config)
-        if again.text == out:
-            break
-        changes.extend(
-            Change(NAME, "second look: " + c.rule, c.start, c.end, c.before, c.after)
-            for c in again.changes
-            if c.rule.startswith("join")
-        )
-        out = again.text
-    return Explained(out, tuple(changes))
+    return _join(text, config, explain=True)
 
 
 def join_lines(text: str, config: JoinConfig = DEFAULT) -> str:
     """Join lines broken mid-sentence; one paragraph per output line."""
-    return join_explain(text, config).text
+    return _join(text, config, explain=False).text
 
 
 SPEC = register(

@@ -9,7 +9,9 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Literal
 
 from .base import Change, Explained, StageSpec, apply_changes, register
@@ -63,56 +65,97 @@ _LEAD_LABEL = re.compile(
 def _is_label_line(line: str, cfg: SpacingConfig) -> bool:
     """A byline or a heading: short, several multi-character words, no sentence punctuation."""
     stripped = line.strip()
+    if len(stripped) > cfg.short_line:
+        return False
     # Judge the words as if CJK-Latin spaces were absent, so `--latin-space add` cannot turn a
     # label line into a non-label one on a second pass (idempotence).
     words = _LATIN_GAP.sub("", stripped).split()
-    if len(words) < 2 or len(stripped) > cfg.short_line:
+    if len(words) < 2:
         return False
     if any(len(w) < 2 or not _HAN_WORD.search(w) for w in words):
         return False  # letter-spaced text (這 場 改 革) or a number: not a label
     return not any(p in stripped for p in "，。；：！？")
 
 
+# Every edit needs a space or a tab in the line, or (adding CJK-Latin spaces) a CJK character
+# touching a Latin letter or digit: lines without one are left as they are, unread.
+_CANDIDATE = re.compile(r"[ \t\u3000\u00a0]")
+_CANDIDATE_ADD = re.compile(rf"[ \t\u3000\u00a0]|[{CJK}][A-Za-z0-9]|[A-Za-z0-9%][{CJK}]")
+
+# (start, end, rule, before, after): a change without its stage name
+_Edit = tuple[int, int, str, str, str]
+
+
+def _line_edits(body: str, pos: int, config: SpacingConfig, out: list[_Edit]) -> None:
+    """Append the edits of one line (``body``, without its newline, at offset ``pos``)."""
+    first = len(out)  # this line's edits start here
+    rules = [("punct-gap", _PUNCT_GAP)]
+    if not _is_label_line(body, config):  # a byline or a heading keeps its word spaces
+        rules.append(("cjk-gap", _CJK_GAP))
+    if config.latin_space == "remove":
+        rules.append(("latin-gap", _LATIN_GAP))
+    label = _LEAD_LABEL.match(body)
+    keep = (label.start(1), label.end(1)) if label else (-1, -1)
+    if label and label.group(1) != " ":
+        out.append((pos + keep[0], pos + keep[1], "label-gap", label.group(1), " "))
+    for rule, rx in rules:
+        for m in rx.finditer(body):
+            if m.start() < keep[1] and m.end() > keep[0]:
+                continue  # the space after a leading label stays (one space)
+            out.append((pos + m.start(), pos + m.end(), rule, m.group(), ""))
+    runs = list(_SPACE_RUN.finditer(body))
+    if runs:
+        # A run of spaces another edit touches is left to that edit. The spans taken, by start,
+        # with the furthest end among those starting before each: one lookup per run.
+        taken = sorted((e[0] - pos, e[1] - pos) for e in out[first:])
+        starts = [s for s, _ in taken]
+        reach = list(accumulate((e for _, e in taken), max))
+        for m in runs:
+            k = bisect_left(starts, m.end())
+            if not (k and reach[k - 1] > m.start()):
+                out.append((pos + m.start(), pos + m.end(), "space-run", m.group(), " "))
+    if config.latin_space == "add":
+        for m in _LATIN_TOUCH.finditer(body):
+            out.append((pos + m.start(), pos + m.start(), "latin-add", "", " "))
+
+
+def _edits(text: str, config: SpacingConfig) -> list[_Edit]:
+    """Every edit of ``text``, sorted by (start, end) (stable: a line's order among equals)."""
+    out: list[_Edit] = []
+    cand = _CANDIDATE_ADD if config.latin_space == "add" else _CANDIDATE
+    m = cand.search(text)
+    if m is None:
+        return out
+    lines = text.splitlines(keepends=True)
+    starts = [0, *accumulate(map(len, lines))]
+    while m is not None:
+        k = bisect_right(starts, m.start()) - 1
+        _line_edits(lines[k].rstrip("\r\n"), starts[k], config, out)
+        m = cand.search(text, starts[k + 1])
+    out.sort(key=lambda e: (e[0], e[1]))
+    return out
+
+
+def _apply(text: str, edits: list[_Edit]) -> str:
+    parts: list[str] = []
+    pos = 0
+    for start, end, _, _, after in edits:
+        parts.append(text[pos:start])
+        parts.append(after)
+        pos = end
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
 def spacing_explain(text: str, config: SpacingConfig = DEFAULT) -> Explained:
     """Like :func:`spacing`, and report each space removed or added."""
-    changes: list[Change] = []
-    pos = 0
-    for line in text.splitlines(keepends=True):
-        body = line.rstrip("\r\n")
-        first = len(changes)  # this line's changes start here
-        rules = [("punct-gap", _PUNCT_GAP)]
-        if not _is_label_line(body, config):  # a byline or a heading keeps its word spaces
-            rules.append(("cjk-gap", _CJK_GAP))
-        if config.latin_space == "remove":
-            rules.append(("latin-gap", _LATIN_GAP))
-        label = _LEAD_LABEL.match(body)
-        keep = (label.start(1), label.end(1)) if label else (-1, -1)
-        if label and label.group(1) != " ":
-            changes.append(
-                Change(NAME, "label-gap", pos + keep[0], pos + keep[1], label.group(1), " ")
-            )
-        for rule, rx in rules:
-            for m in rx.finditer(body):
-                if m.start() < keep[1] and m.end() > keep[0]:
-                    continue  # the space after a leading label stays (one space)
-                changes.append(Change(NAME, rule, pos + m.start(), pos + m.end(), m.group(), ""))
-        taken = [(c.start - pos, c.end - pos) for c in changes[first:]]
-        for m in _SPACE_RUN.finditer(body):
-            if not any(m.start() < e and m.end() > s for s, e in taken):
-                changes.append(
-                    Change(NAME, "space-run", pos + m.start(), pos + m.end(), m.group(), " ")
-                )
-        if config.latin_space == "add":
-            for m in _LATIN_TOUCH.finditer(body):
-                changes.append(Change(NAME, "latin-add", pos + m.start(), pos + m.start(), "", " "))
-        pos += len(line)
-    changes.sort(key=lambda c: (c.start, c.end))
+    changes = [Change(NAME, r, s, e, b, a) for s, e, r, b, a in _edits(text, config)]
     return Explained(apply_changes(text, changes), tuple(changes))
 
 
 def spacing(text: str, config: SpacingConfig = DEFAULT) -> str:
     """Remove spaces inside CJK text and around full-width punctuation."""
-    return spacing_explain(text, config).text
+    return _apply(text, _edits(text, config))
 
 
 SPEC = register(
