@@ -98,6 +98,15 @@ _CAPTION_LABEL = re.compile(
 )
 
 
+_PUNCT_CHAR = re.compile(r"[，。；！？,;!?]")
+
+
+def _has_sent_punct(s: str) -> bool:
+    """``_SENT_PUNCT.search(s)``, faster: a search for one character class skips ahead quickly,
+    and the slow alternative (a full stop after a letter) needs a full stop."""
+    return bool(_PUNCT_CHAR.search(s)) or ("." in s and bool(_SENT_PUNCT.search(s)))
+
+
 def _is_caption(s: str) -> bool:
     """``图 2.1 …`` or ``Table 3 …``, not a sentence that starts by naming a table."""
     return bool(_CAPTION.match(s)) and not _SENT_PUNCT.search(s.rstrip("。."))
@@ -161,40 +170,46 @@ class _Line:
     page: bool  # a page break (\f) before it
 
 
-_SEGMENT = re.compile(r"[^\n\f]+")
+_BREAK = re.compile(r"[\n\f]")
 
 
 def _parse(text: str) -> list[_Line]:
     lines: list[_Line] = []
     prev_end = 0
-    strip, hanging, width = _WS, _HANGING_LAST, _width
-    for m in _SEGMENT.finditer(text):
-        seg = m.group()
-        stripped = seg.strip(strip)
-        if not stripped:
-            continue
-        lead = len(seg) - len(seg.lstrip(strip))
-        sep = text[prev_end : m.start()]
-        start = m.start() + lead
-        if lead:
-            head = seg[:lead]
-            indent = "\u3000" in head or "\t" in head or head.count(" ") >= 2
-            para_indent = 1.5 <= width(head.replace("\t", "    ")) <= 2.5
-        else:
-            indent = para_indent = False
-        lines.append(
-            _Line(
-                text=stripped,
-                start=start,
-                end=start + len(stripped),
-                width=_edge_width(stripped) if stripped[-1] in hanging else width(stripped),
-                indent=indent,
-                para_indent=para_indent,
-                gap=sep.count("\n") >= 2,
-                page="\f" in sep,
+    pos = 0  # where ``seg`` starts
+    ws, hanging, half = _WS, _HANGING_LAST, _HALF.findall
+    for seg in _BREAK.split(text):
+        stripped = seg.strip(ws)
+        if stripped:
+            if seg[0] in ws:
+                lead = len(seg) - len(seg.lstrip(ws))
+                head = seg[:lead]
+                indent = "\u3000" in head or "\t" in head or head.count(" ") >= 2
+                para_indent = 1.5 <= _width(head.replace("\t", "    ")) <= 2.5
+            else:
+                lead = 0
+                indent = para_indent = False
+            sep = text[prev_end:pos]
+            start = pos + lead
+            end = start + len(stripped)
+            if stripped[-1] in hanging:
+                width = _edge_width(stripped)
+            else:  # _width, inline: this runs once per line of the input
+                width = len(stripped) - 0.5 * len(half(stripped))
+            lines.append(
+                _Line(
+                    stripped,
+                    start,
+                    end,
+                    width,
+                    indent,
+                    para_indent,
+                    sep.count("\n") >= 2,
+                    "\f" in sep,
+                )
             )
-        )
-        prev_end = start + len(stripped)
+            prev_end = end
+        pos += len(seg) + 1
     return lines
 
 
@@ -205,10 +220,6 @@ def _is_table_row(s: str) -> bool:
     if len(cells) >= 3:
         return True
     return all(2 <= len(c) <= 12 for c in cells) and not _LIST_ITEM.match(s)
-
-
-def _ends_sentence(s: str) -> bool:
-    return s[-1] in _SENT_END_LAST and bool(_SENT_END.search(s))
 
 
 # private use (bullets), ①-⑳ ⑴-⒇ ⒈-⒛ ㈠-㈩ ❶-❿
@@ -226,6 +237,20 @@ _SENT_END_LAST = frozenset(_TERMINAL + _CLOSE + ".")
 _VERSE_END = "，。！？；"
 
 
+_AFTER_LETTER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz)]")
+
+
+def _line_ends_sentence(s: str) -> bool:
+    """``_ends_sentence`` for a line (no newline in it), looking only at its end: a search for
+    ``_SENT_END`` tries every position of the line. Closing quotes aside, the last character
+    is a sentence end, or a full stop after a letter (``_TERMINAL`` and ``_CLOSE`` are disjoint)."""
+    t = s.rstrip(_CLOSE)
+    if not t:
+        return False
+    c = t[-1]
+    return c in _TERMINAL or (c == "." and len(t) > 1 and t[-2] in _AFTER_LETTER)
+
+
 class _Layout:
     """Per-line measures: widths, runs of similar lines, each line's column width, and the
     features of each line's text that the decisions look at (computed once per line)."""
@@ -238,12 +263,12 @@ class _Layout:
         w = [ln.width for ln in lines]
         self.texts = texts
         self.w = w
-        sent_punct = _SENT_PUNCT.search
-        sp = [bool(sent_punct(s)) for s in texts]
+        sp = [_has_sent_punct(s) for s in texts]
         self.sp = sp
         # Runs: consecutive lines whose widths differ by at most the tolerance.
         tol, maxcol = cfg.tolerance, cfg.max_column
         run = [0] * n
+        firsts = [0]  # the first line of each run
         r = 0
         for i in range(1, n):
             a, b = w[i], w[i - 1]
@@ -253,14 +278,17 @@ class _Layout:
                 step = tol
             if not (abs(a - b) <= step and hi <= maxcol):
                 r += 1
+                firsts.append(i)
             run[i] = r
         size: dict[int, int] = {}
         prose: dict[int, bool] = {}
-        for i, r in enumerate(run):
-            size[r] = size.get(r, 0) + 1
-            prose[r] = prose.get(r, False) or sp[i]
+        run_size: list[int] = []
+        for r, (lo, hi) in enumerate(zip(firsts, [*firsts[1:], n], strict=True)):
+            size[r] = hi - lo
+            prose[r] = any(sp[lo:hi])
+            run_size.extend([hi - lo] * (hi - lo))
         self.run = run
-        self.run_size = [size[r] for r in run]
+        self.run_size = run_size
         self.prose = prose
         # A line of a prose run is measured against its run's neighbours; any other line
         # against the widest lines around it (theirs capped at max_column, its own not).
@@ -285,7 +313,7 @@ class _Layout:
             wi < col - (tol if tol > 0.06 * col else 0.06 * col)
             for wi, col in zip(w, self.column, strict=True)
         ]
-        ends = [s[-1] in _SENT_END_LAST and bool(_SENT_END.search(s)) for s in texts]
+        ends = [s[-1] in _SENT_END_LAST and _line_ends_sentence(s) for s in texts]
         self.ends = ends
         self.heading = [
             sh and not p and s[-1] not in _CLAUSE_END and not e
@@ -305,11 +333,37 @@ class _Layout:
                 self.section[i] = bool(_SECTION.match(s))
                 self.numeric[i] = bool(_NUMERIC.match(s))
         # a table row needs a gap of two spaces or a tab between cells
-        self.table = [("\t" in s or " " in s or "\u3000" in s) and _is_table_row(s) for s in texts]
+        self.table = [("  " in s or "\t" in s or "\u3000" in s) and _is_table_row(s) for s in texts]
         # what every line of a poem has (``_verse`` also compares it with the lines around)
         self.verse_ok = [
             s[-1] in _VERSE_END and wi <= 16 and len(_HAN_RE.findall(s)) >= 3
             for s, wi in zip(texts, w, strict=True)
+        ]
+
+        # Lines without any of the marks the first rules of ``_decide`` look for, at the end
+        # (as the line before a break) and at the start (as the line after one).
+        self.plain_end = [
+            not (
+                s[-1] in _NO_END
+                or s[-1] == "-"
+                or self.caption_label[i]
+                or self.caption[i]
+                or self.table[i]
+                or self.numeric[i]
+                or self.verse_ok[i]
+            )
+            for i, s in enumerate(texts)
+        ]
+        self.plain_start = [
+            not (
+                s[0] in _NO_START
+                or self.list_item[i]
+                or self.caption[i]
+                or self.table[i]
+                or self.numeric[i]
+                or self.section[i]
+            )
+            for i, s in enumerate(texts)
         ]
 
     def short(self, i: int) -> bool:
@@ -372,7 +426,10 @@ def _verse(lay: _Layout, i: int) -> bool:
 def _open_brackets(para: str) -> bool:
     """The paragraph so far opened a bracket or quote it has not closed (within 200 chars)."""
     tail = para[-200:]
-    return any(o in tail and tail.count(o) > tail.count(c) for o, c in _PAIRS)
+    for o, c in _PAIRS:  # noqa: SIM110 (a plain loop: no generator on this hot path)
+        if o in tail and tail.count(o) > tail.count(c):
+            return True
+    return False
 
 
 def _tail(parts: list[str]) -> str:
@@ -380,13 +437,11 @@ def _tail(parts: list[str]) -> str:
     return "".join(parts[-8:])[-200:] if len(parts) > 1 else parts[0][-200:]
 
 
-def _decide(lay: _Layout, i: int, plain: bool, parts: list[str]) -> tuple[bool, str]:
-    """Whether line ``i`` continues on line ``i + 1``, and why.
-
-    ``plain``: the paragraph so far (``parts``, joined) has no sentence punctuation.
+def _marked(lay: _Layout, i: int) -> tuple[bool, str] | None:
+    """The first rules of :func:`_decide`: the marks on either line (closing punctuation, an
+    open bracket, a hyphen, a list item, a caption, a table, a number, verse, a section number).
     """
-    cur, nxt = lay.lines[i], lay.lines[i + 1]
-    a, b = cur.text, nxt.text
+    a, b = lay.texts[i], lay.texts[i + 1]
     j = i + 1
     if b[0] in _NO_START and not lay.numeric[j]:
         return True, "join: next line starts with closing punctuation"
@@ -407,11 +462,31 @@ def _decide(lay: _Layout, i: int, plain: bool, parts: list[str]) -> tuple[bool, 
         return False, "keep: number or table cell"
     if _verse(lay, i):
         return False, "keep: verse line"
-    ends = lay.ends[i]
-    if (ends or last in "：:") and _verse(lay, j):
+    if (lay.ends[i] or last in "：:") and _verse(lay, j):
         return False, "keep: verse follows"
     if lay.section[j] and (b.count(".") >= 2 or lay.heading[j]):
         return False, "keep: next line is a numbered section heading"
+    return None
+
+
+def _decide(lay: _Layout, i: int, plain: bool, parts: list[str]) -> tuple[bool, str]:
+    """Whether line ``i`` continues on line ``i + 1``, and why.
+
+    ``plain``: the paragraph so far (``parts``, joined) has no sentence punctuation.
+    """
+    j = i + 1
+    cur, nxt = lay.lines[i], lay.lines[j]
+    a, b = cur.text, nxt.text
+    last = a[-1]
+    ends = lay.ends[i]
+    if lay.plain_end[i] and lay.plain_start[j]:
+        # no mark on either line: of the first rules, only "verse follows" can apply
+        if (ends or last in "：:") and _verse(lay, j):
+            return False, "keep: verse follows"
+    else:
+        marked = _marked(lay, i)
+        if marked is not None:
+            return marked
     if ends:
         if cur.width > lay.cfg.max_column:
             return False, "keep: sentence end of a whole-paragraph line"
@@ -452,7 +527,7 @@ def _decide(lay: _Layout, i: int, plain: bool, parts: list[str]) -> tuple[bool, 
 
 def _glue(left: str, right: str) -> tuple[str, str]:
     """What goes between ``left`` and ``right`` when they are joined, and what ``left`` loses."""
-    m = _HYPHEN_END.search(left)
+    m = _HYPHEN_END.search(left) if left[-1:] == "-" else None
     if m and right[:1].islower():
         # state-of-the- / art and well- / known are compounds: the hyphen stays
         if not m.group(1) and m.group(2).lower() not in _COMPOUND_HEADS:

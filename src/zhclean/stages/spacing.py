@@ -85,7 +85,11 @@ def _is_label_line(line: str, cfg: SpacingConfig) -> bool:
 # Every edit needs a space or a tab in the line, or (adding CJK-Latin spaces) a CJK character
 # touching a Latin letter or digit: lines without one are left as they are, unread.
 _CANDIDATE = re.compile(r"[ \t\u3000\u00a0]")
-_CANDIDATE_ADD = re.compile(rf"[ \t\u3000\u00a0]|[{CJK}][A-Za-z0-9]|[A-Za-z0-9%][{CJK}]")
+_CANDIDATE_ADD = re.compile(r"[ \t\u3000\u00a0A-Za-z0-9%]")
+# Where _LATIN_TOUCH matches, found from the Latin side (sparse in Chinese text, so the regex
+# engine skips to it): a letter or digit after a CJK character, one before a CJK character.
+_TOUCH_BEFORE = re.compile(rf"[A-Za-z0-9](?<=[{CJK}][A-Za-z0-9])")
+_TOUCH_AFTER = re.compile(rf"[A-Za-z0-9%](?=[{CJK}])")
 
 # (start, end, rule, before, after): a change without its stage name
 _Edit = tuple[int, int, str, str, str]
@@ -120,8 +124,10 @@ def _line_edits(body: str, pos: int, config: SpacingConfig, out: list[_Edit]) ->
             if not (k and reach[k - 1] > m.start()):
                 out.append((pos + m.start(), pos + m.end(), "space-run", m.group(), " "))
     if config.latin_space == "add":
-        for m in _LATIN_TOUCH.finditer(body):
-            out.append((pos + m.start(), pos + m.start(), "latin-add", "", " "))
+        at = [m.start() for m in _TOUCH_BEFORE.finditer(body)]
+        at += [m.end() for m in _TOUCH_AFTER.finditer(body)]
+        for p in sorted(at):  # the two never meet at one place: CJK and Latin are disjoint
+            out.append((pos + p, pos + p, "latin-add", "", " "))
 
 
 def _edits(text: str, config: SpacingConfig) -> list[_Edit]:
