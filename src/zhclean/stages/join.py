@@ -469,14 +469,17 @@ def _marked(lay: _Layout, i: int) -> tuple[bool, str] | None:
     return None
 
 
-def _decide(lay: _Layout, i: int, plain: bool, parts: list[str]) -> tuple[bool, str]:
+def _decide(
+    lay: _Layout, i: int, plain: bool, parts: list[str], why: bool = True
+) -> tuple[bool, str]:
     """Whether line ``i`` continues on line ``i + 1``, and why.
 
-    ``plain``: the paragraph so far (``parts``, joined) has no sentence punctuation.
+    ``plain``: the paragraph so far (``parts``, joined) has no sentence punctuation. With
+    ``why`` false only the answer counts, not the reason (it may name a later rule).
     """
     j = i + 1
     cur, nxt = lay.lines[i], lay.lines[j]
-    a, b = cur.text, nxt.text
+    a = cur.text
     last = a[-1]
     ends = lay.ends[i]
     if lay.plain_end[i] and lay.plain_start[j]:
@@ -505,8 +508,23 @@ def _decide(lay: _Layout, i: int, plain: bool, parts: list[str]) -> tuple[bool, 
         return True, "join: sentence end at the column edge"
     if last in _CLAUSE_END:
         return True, "join: line ends with clause punctuation"
-    if _open_brackets(_tail(parts)):
-        return True, "join: a bracket or quote is still open"
+    if why:
+        if _open_brackets(_tail(parts)):
+            return True, "join: a bracket or quote is still open"
+        return _decide_rest(lay, i, plain)
+    # The rules after this one never look at the paragraph: ask them first, and look for an
+    # open bracket only when they would keep the break (it joins whatever they say).
+    joined, rule = _decide_rest(lay, i, plain)
+    if joined or not _open_brackets(_tail(parts)):
+        return joined, rule
+    return True, "join: a bracket or quote is still open"
+
+
+def _decide_rest(lay: _Layout, i: int, plain: bool) -> tuple[bool, str]:
+    """The last rules of :func:`_decide`, for a line that does not end a sentence or a clause."""
+    j = i + 1
+    cur, nxt = lay.lines[i], lay.lines[j]
+    last, b = cur.text[-1], nxt.text
     heading = plain and lay.heading[i] and not cur.para_indent
     if heading and lay.list_item[i] and cur.width >= 0.6 * lay.column[i] > nxt.width:
         return True, "join: a long numbered heading wraps onto a shorter line"
@@ -556,7 +574,7 @@ def _join_once(text: str, config: JoinConfig, explain: bool = True) -> Explained
     # the paragraph so far has no sentence punctuation: it may still be a heading or a title
     plain = not sp[0]
     for i in range(len(lines) - 1):
-        joined, why = _decide(lay, i, plain, parts)
+        joined, why = _decide(lay, i, plain, parts, explain)
         nxt = lines[i + 1]
         if joined:
             between, drop = _glue(parts[-1], nxt.text)
