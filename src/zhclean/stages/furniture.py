@@ -66,7 +66,7 @@ _WORDY = re.compile(r"[A-Za-z\u3400-\u9fff]")
 _SENTENCE = re.compile(r"[，。；！？]")
 
 
-@dataclass
+@dataclass(slots=True)
 class _Line:
     start: int  # offset of the line in the input
     end: int  # offset after its newline (or the end of the text)
@@ -74,23 +74,28 @@ class _Line:
 
 
 def _pages(text: str) -> list[list[_Line]]:
-    pages: list[list[_Line]] = [[]]
-    for m in re.finditer(r"([^\n\f]*)(\r?\n|\f|$)", text):
-        if m.start() == m.end():
-            continue
-        body = m.group(1).rstrip("\r")
-        sep = m.group(2)
-        # a removed line takes its newline with it, never a page break
-        end = m.end() if sep.endswith("\n") else m.end(1)
-        pages[-1].append(_Line(m.start(), end, body))
-        if sep == "\f":
-            pages.append([])
+    """The text lines of each page (pages split at ``\\f``, lines at ``\\n``); blank lines are
+    left out: they are never furniture and never count as a page's edge."""
+    pages: list[list[_Line]] = []
+    pos = 0
+    for page in text.split("\f"):
+        rows = page.split("\n")
+        last = len(rows) - 1
+        lines: list[_Line] = []
+        start = pos
+        for k, row in enumerate(rows):
+            if row.strip():
+                # a removed line takes its newline with it, never a page break
+                end = start + len(row) + (k < last)
+                lines.append(_Line(start, end, row.rstrip("\r")))
+            start += len(row) + 1
+        pages.append(lines)
+        pos += len(page) + 1
     return pages
 
 
 def _edges(page: list[_Line], n: int) -> list[_Line]:
-    body = [ln for ln in page if ln.body.strip()]
-    return body if len(body) <= 2 * n else body[:n] + body[-n:]
+    return page if len(page) <= 2 * n else page[:n] + page[-n:]
 
 
 def _key(line: str) -> str:
@@ -102,7 +107,7 @@ def _key(line: str) -> str:
 
 def _detect(pages: list[list[_Line]], config: FurnitureConfig) -> dict[int, tuple[_Line, str]]:
     """The furniture lines of ``pages`` (lines already removed are left out of them)."""
-    n_pages = sum(1 for p in pages if any(ln.body.strip() for ln in p))
+    n_pages = sum(1 for p in pages if p)
     edge = config.edge if n_pages >= 3 else 1
     found: dict[int, tuple[_Line, str]] = {}
     if config.running and n_pages >= 2:
@@ -117,7 +122,7 @@ def _detect(pages: list[list[_Line]], config: FurnitureConfig) -> dict[int, tupl
                     found[ln.start] = (ln, "running header/footer")
     if config.page_numbers:
         for page in pages:
-            body = [ln for ln in page if ln.body.strip() and ln.start not in found]
+            body = [ln for ln in page if ln.start not in found]
             # One page number per page edge: the outermost line, or a decorated number (- 3 -,
             # 第 3 頁) among the edge lines. A number with another number inside it is content
             # (an axis, a column of a table), never taken for a page number.

@@ -98,6 +98,15 @@ _CAPTION_LABEL = re.compile(
 )
 
 
+_PUNCT_CHAR = re.compile(r"[，。；！？,;!?]")
+
+
+def _has_sent_punct(s: str) -> bool:
+    """``_SENT_PUNCT.search(s)``, faster: a search for one character class skips ahead quickly,
+    and the slow alternative (a full stop after a letter) needs a full stop."""
+    return bool(_PUNCT_CHAR.search(s)) or ("." in s and bool(_SENT_PUNCT.search(s)))
+
+
 def _is_caption(s: str) -> bool:
     """``图 2.1 …`` or ``Table 3 …``, not a sentence that starts by naming a table."""
     return bool(_CAPTION.match(s)) and not _SENT_PUNCT.search(s.rstrip("。."))
@@ -134,6 +143,7 @@ def _width(s: str) -> float:
 
 
 _HANGING = re.compile(r"[，。、；：！？」』）》,.;:!?)]{1,2}$")
+_HANGING_LAST = frozenset("，。、；：！？」』）》,.;:!?)")
 
 
 def _edge_width(s: str) -> float:
@@ -148,7 +158,7 @@ def _edge_width(s: str) -> float:
     return w - 0.5 * _width(m.group()) if m else w
 
 
-@dataclass
+@dataclass(slots=True)
 class _Line:
     text: str
     start: int  # offset of ``text`` in the input
@@ -160,34 +170,46 @@ class _Line:
     page: bool  # a page break (\f) before it
 
 
-_SEGMENT = re.compile(r"[^\n\f]+")
+_BREAK = re.compile(r"[\n\f]")
 
 
 def _parse(text: str) -> list[_Line]:
     lines: list[_Line] = []
     prev_end = 0
-    for m in _SEGMENT.finditer(text):
-        seg = m.group()
-        stripped = seg.strip(_WS)
-        if not stripped:
-            continue
-        lead = len(seg) - len(seg.lstrip(_WS))
-        head = seg[:lead]
-        sep = text[prev_end : m.start()]
-        start = m.start() + lead
-        lines.append(
-            _Line(
-                text=stripped,
-                start=start,
-                end=start + len(stripped),
-                width=_edge_width(stripped),
-                indent="\u3000" in head or "\t" in head or head.count(" ") >= 2,
-                para_indent=1.5 <= _width(head.replace("\t", "    ")) <= 2.5,
-                gap=sep.count("\n") >= 2,
-                page="\f" in sep,
+    pos = 0  # where ``seg`` starts
+    ws, hanging, half = _WS, _HANGING_LAST, _HALF.findall
+    for seg in _BREAK.split(text):
+        stripped = seg.strip(ws)
+        if stripped:
+            if seg[0] in ws:
+                lead = len(seg) - len(seg.lstrip(ws))
+                head = seg[:lead]
+                indent = "\u3000" in head or "\t" in head or head.count(" ") >= 2
+                para_indent = 1.5 <= _width(head.replace("\t", "    ")) <= 2.5
+            else:
+                lead = 0
+                indent = para_indent = False
+            sep = text[prev_end:pos]
+            start = pos + lead
+            end = start + len(stripped)
+            if stripped[-1] in hanging:
+                width = _edge_width(stripped)
+            else:  # _width, inline: this runs once per line of the input
+                width = len(stripped) - 0.5 * len(half(stripped))
+            lines.append(
+                _Line(
+                    stripped,
+                    start,
+                    end,
+                    width,
+                    indent,
+                    para_indent,
+                    sep.count("\n") >= 2,
+                    "\f" in sep,
+                )
             )
-        )
-        prev_end = start + len(stripped)
+            prev_end = end
+        pos += len(seg) + 1
     return lines
 
 
@@ -200,48 +222,153 @@ def _is_table_row(s: str) -> bool:
     return all(2 <= len(c) <= 12 for c in cells) and not _LIST_ITEM.match(s)
 
 
-def _ends_sentence(s: str) -> bool:
-    return bool(_SENT_END.search(s))
+# private use (bullets), ①-⑳ ⑴-⒇ ⒈-⒛ ㈠-㈩ ❶-❿
+_SPECIAL_RANGES = ((0xE000, 0xF8FF), (0x2460, 0x249B), (0x3220, 0x3229), (0x2776, 0x277F))
+# What a line can start with to be a list item, a caption, a section number or a number cell
+# (besides decimal digits and spaces): a line starting otherwise needs none of those regexes.
+_SPECIAL_FIRST = frozenset(
+    "一二三四五六七八九十百〇零（(•●○■□◆◇▪►▶✓✔※-–*+·第圖图表FT"
+    ".,．%％～~—/:×）)"
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+    + "".join(chr(c) for lo, hi in _SPECIAL_RANGES for c in range(lo, hi + 1))
+)
+# The last character of a sentence end (``_SENT_END``) and of a verse line.
+_SENT_END_LAST = frozenset(_TERMINAL + _CLOSE + ".")
+_VERSE_END = "，。！？；"
+
+
+_AFTER_LETTER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz)]")
+
+
+def _line_ends_sentence(s: str) -> bool:
+    """``_ends_sentence`` for a line (no newline in it), looking only at its end: a search for
+    ``_SENT_END`` tries every position of the line. Closing quotes aside, the last character
+    is a sentence end, or a full stop after a letter (``_TERMINAL`` and ``_CLOSE`` are disjoint)."""
+    t = s.rstrip(_CLOSE)
+    if not t:
+        return False
+    c = t[-1]
+    return c in _TERMINAL or (c == "." and len(t) > 1 and t[-2] in _AFTER_LETTER)
 
 
 class _Layout:
-    """Per-line measures: widths, runs of similar lines, each line's column width."""
+    """Per-line measures: widths, runs of similar lines, each line's column width, and the
+    features of each line's text that the decisions look at (computed once per line)."""
 
     def __init__(self, lines: list[_Line], cfg: JoinConfig) -> None:
         self.lines = lines
         self.cfg = cfg
         n = len(lines)
+        texts = [ln.text for ln in lines]
         w = [ln.width for ln in lines]
+        self.texts = texts
         self.w = w
+        sp = [_has_sent_punct(s) for s in texts]
+        self.sp = sp
         # Runs: consecutive lines whose widths differ by at most the tolerance.
+        tol, maxcol = cfg.tolerance, cfg.max_column
         run = [0] * n
+        firsts = [0]  # the first line of each run
+        r = 0
         for i in range(1, n):
-            step = max(cfg.tolerance, 0.06 * max(w[i], w[i - 1]))
-            similar = abs(w[i] - w[i - 1]) <= step and max(w[i], w[i - 1]) <= cfg.max_column
-            run[i] = run[i - 1] if similar else run[i - 1] + 1
+            a, b = w[i], w[i - 1]
+            hi = a if a > b else b
+            step = 0.06 * hi
+            if step < tol:
+                step = tol
+            if not (abs(a - b) <= step and hi <= maxcol):
+                r += 1
+                firsts.append(i)
+            run[i] = r
         size: dict[int, int] = {}
         prose: dict[int, bool] = {}
-        for i, r in enumerate(run):
-            size[r] = size.get(r, 0) + 1
-            prose[r] = prose.get(r, False) or bool(_SENT_PUNCT.search(lines[i].text))
+        run_size: list[int] = []
+        for r, (lo, hi) in enumerate(zip(firsts, [*firsts[1:], n], strict=True)):
+            size[r] = hi - lo
+            prose[r] = any(sp[lo:hi])
+            run_size.extend([hi - lo] * (hi - lo))
         self.run = run
-        self.run_size = [size[r] for r in run]
+        self.run_size = run_size
         self.prose = prose
-        self.column = [self._column(i, run, size, prose) for i in range(n)]
+        # A line of a prose run is measured against its run's neighbours; any other line
+        # against the widest lines around it (theirs capped at max_column, its own not).
+        capped = [x if x < maxcol else maxcol for x in w]
+        win = cfg.window
+        column = []
+        for i in range(n):
+            r = run[i]
+            if size[r] >= 3 and prose[r]:
+                col = w[i]
+                if i > 0 and run[i - 1] == r and w[i - 1] > col:
+                    col = w[i - 1]
+                if i + 1 < n and run[i + 1] == r and w[i + 1] > col:
+                    col = w[i + 1]
+            else:
+                col = max(capped[max(0, i - win) : i + win + 1])
+                if w[i] > col:
+                    col = w[i]
+            column.append(col)
+        self.column = column
+        self.short_ = [
+            wi < col - (tol if tol > 0.06 * col else 0.06 * col)
+            for wi, col in zip(w, self.column, strict=True)
+        ]
+        ends = [s[-1] in _SENT_END_LAST and _line_ends_sentence(s) for s in texts]
+        self.ends = ends
+        self.heading = [
+            sh and not p and s[-1] not in _CLAUSE_END and not e
+            for sh, p, s, e in zip(self.short_, sp, texts, ends, strict=True)
+        ]
+        # Start-anchored features, only for lines whose first character allows them.
+        f = [False] * n
+        self.list_item, self.caption_label, self.caption_match = f, f[:], f[:]
+        self.caption, self.section, self.numeric = f[:], f[:], f[:]
+        for i, s in enumerate(texts):
+            c = s[0]
+            if c in _SPECIAL_FIRST or c.isdecimal() or c.isspace():
+                self.list_item[i] = bool(_LIST_ITEM.match(s))
+                self.caption_label[i] = bool(_CAPTION_LABEL.match(s))
+                self.caption_match[i] = bool(_CAPTION.match(s))
+                self.caption[i] = _is_caption(s)
+                self.section[i] = bool(_SECTION.match(s))
+                self.numeric[i] = bool(_NUMERIC.match(s))
+        # a table row needs a gap of two spaces or a tab between cells
+        self.table = [("  " in s or "\t" in s or "\u3000" in s) and _is_table_row(s) for s in texts]
+        # what every line of a poem has (``_verse`` also compares it with the lines around)
+        self.verse_ok = [
+            s[-1] in _VERSE_END and wi <= 16 and len(_HAN_RE.findall(s)) >= 3
+            for s, wi in zip(texts, w, strict=True)
+        ]
 
-    def _column(
-        self, i: int, run: list[int], size: dict[int, int], prose: dict[int, bool]
-    ) -> float:
-        w, cfg = self.w, self.cfg
-        if size[run[i]] >= 3 and prose[run[i]]:
-            # a column, a box, or text wrapped around a picture: measure against the neighbours
-            return max(w[j] for j in range(max(0, i - 1), min(len(w), i + 2)) if run[j] == run[i])
-        lo, hi = max(0, i - cfg.window), min(len(w), i + cfg.window + 1)
-        return max(min(w[j], cfg.max_column) if j != i else w[j] for j in range(lo, hi))
+        # Lines without any of the marks the first rules of ``_decide`` look for, at the end
+        # (as the line before a break) and at the start (as the line after one).
+        self.plain_end = [
+            not (
+                s[-1] in _NO_END
+                or s[-1] == "-"
+                or self.caption_label[i]
+                or self.caption[i]
+                or self.table[i]
+                or self.numeric[i]
+                or self.verse_ok[i]
+            )
+            for i, s in enumerate(texts)
+        ]
+        self.plain_start = [
+            not (
+                s[0] in _NO_START
+                or self.list_item[i]
+                or self.caption[i]
+                or self.table[i]
+                or self.numeric[i]
+                or self.section[i]
+            )
+            for i, s in enumerate(texts)
+        ]
 
     def short(self, i: int) -> bool:
         """Line ``i`` stops clearly before its column's edge."""
-        return self.w[i] < self.column[i] - max(self.cfg.tolerance, 0.06 * self.column[i])
+        return self.short_[i]
 
     def gaps_mean_something(self, i: int) -> bool:
         """Blank lines around line ``i`` are rare enough to mark paragraphs (some extractors put
@@ -256,9 +383,9 @@ class _Layout:
         if i + 1 >= len(self.lines) or i < 1:
             return False
         full = min(self.w[i - 1], self.w[i + 1])
-        if self.short(i + 1) or abs(self.w[i - 1] - self.w[i + 1]) > self.cfg.tolerance:
+        if self.short_[i + 1] or abs(self.w[i - 1] - self.w[i + 1]) > self.cfg.tolerance:
             return False
-        return full - 2.6 <= self.w[i] <= full - 1.6 and not _ends_sentence(self.lines[i].text)
+        return full - 2.6 <= self.w[i] <= full - 1.6 and not self.ends[i]
 
     def in_prose_run(self, i: int) -> bool:
         """Line ``i`` is part of a run of similar lines with sentence punctuation: wrapped text."""
@@ -271,24 +398,20 @@ class _Layout:
             return False
         for j in range(max(0, i - 2), min(len(self.w), i + 3)):
             same = j != i and self.run[j] == r
-            if same and not _ends_sentence(self.lines[j].text) and not self.short(j):
+            if same and not self.ends[j] and not self.short_[j]:
                 return True
         return False
 
 
 def _heading_like(lay: _Layout, i: int) -> bool:
     """Short, no sentence punctuation inside or at the end: a heading, byline, label or cell."""
-    s = lay.lines[i].text
-    return (
-        lay.short(i)
-        and not _SENT_PUNCT.search(s)
-        and s[-1] not in _CLAUSE_END
-        and not _ends_sentence(s)
-    )
+    return lay.heading[i]
 
 
 def _verse(lay: _Layout, i: int) -> bool:
     """Line ``i`` belongs to a run of short lines that each end with punctuation: a poem."""
+    if not lay.verse_ok[i]:
+        return False  # line i is one of the members, and it fails the test every member must pass
     r = lay.run[i]
     members = [j for j in range(max(0, i - 3), min(len(lay.w), i + 4)) if lay.run[j] == r]
     if len(members) < 2:
@@ -297,83 +420,124 @@ def _verse(lay: _Layout, i: int) -> bool:
         (lay.w[j] for j in range(max(0, i - 6), min(len(lay.w), i + 7)) if lay.run[j] != r),
         default=0.0,
     )
-    return all(
-        lay.lines[j].text[-1] in "，。！？；"
-        and len(_HAN_RE.findall(lay.lines[j].text)) >= 3
-        and lay.w[j] <= 16
-        and lay.w[j] < wide - 3
-        for j in members
-    )
+    return all(lay.verse_ok[j] and lay.w[j] < wide - 3 for j in members)
 
 
 def _open_brackets(para: str) -> bool:
     """The paragraph so far opened a bracket or quote it has not closed (within 200 chars)."""
     tail = para[-200:]
-    return any(tail.count(o) > tail.count(c) for o, c in _PAIRS)
+    for o, c in _PAIRS:  # noqa: SIM110 (a plain loop: no generator on this hot path)
+        if o in tail and tail.count(o) > tail.count(c):
+            return True
+    return False
 
 
-def _decide(lay: _Layout, i: int, plain: bool, para: str) -> tuple[bool, str]:
-    """Whether line ``i`` continues on line ``i + 1``, and why.
+def _tail(parts: list[str]) -> str:
+    """The last 200 characters of the paragraph so far."""
+    return "".join(parts[-8:])[-200:] if len(parts) > 1 else parts[0][-200:]
 
-    ``plain``: the paragraph so far (``para``) has no sentence punctuation.
+
+def _marked(lay: _Layout, i: int) -> tuple[bool, str] | None:
+    """The first rules of :func:`_decide`: the marks on either line (closing punctuation, an
+    open bracket, a hyphen, a list item, a caption, a table, a number, verse, a section number).
     """
-    cur, nxt = lay.lines[i], lay.lines[i + 1]
-    a, b = cur.text, nxt.text
-    if b[0] in _NO_START and not _NUMERIC.match(b):
+    a, b = lay.texts[i], lay.texts[i + 1]
+    j = i + 1
+    if b[0] in _NO_START and not lay.numeric[j]:
         return True, "join: next line starts with closing punctuation"
-    if a[-1] in _NO_END:
+    last = a[-1]
+    if last in _NO_END:
         return True, "join: line ends with an opening bracket or quote"
-    if _HYPHEN_END.search(a) and b[0].islower():
+    if last == "-" and _HYPHEN_END.search(a) and b[0].islower():
         return True, "join: word hyphenated at the line end"
-    if _LIST_ITEM.match(b):
+    if lay.list_item[j]:
         return False, "keep: next line is a list item"
-    if _CAPTION_LABEL.match(a) and not _CAPTION.match(b):
+    if lay.caption_label[i] and not lay.caption_match[j]:
         return True, "join: caption number and its title"
-    if _is_caption(a) or _is_caption(b):
+    if lay.caption[i] or lay.caption[j]:
         return False, "keep: caption"
-    if _is_table_row(a) or _is_table_row(b):
+    if lay.table[i] or lay.table[j]:
         return False, "keep: table row"
-    if _NUMERIC.match(a) or _NUMERIC.match(b):
+    if lay.numeric[i] or lay.numeric[j]:
         return False, "keep: number or table cell"
     if _verse(lay, i):
         return False, "keep: verse line"
-    if _verse(lay, i + 1) and (_ends_sentence(a) or a[-1] in "：:"):
+    if (lay.ends[i] or last in "：:") and _verse(lay, j):
         return False, "keep: verse follows"
-    if _SECTION.match(b) and (b.count(".") >= 2 or _heading_like(lay, i + 1)):
+    if lay.section[j] and (b.count(".") >= 2 or lay.heading[j]):
         return False, "keep: next line is a numbered section heading"
-    if _ends_sentence(a):
+    return None
+
+
+def _decide(
+    lay: _Layout, i: int, plain: bool, parts: list[str], why: bool = True
+) -> tuple[bool, str]:
+    """Whether line ``i`` continues on line ``i + 1``, and why.
+
+    ``plain``: the paragraph so far (``parts``, joined) has no sentence punctuation. With
+    ``why`` false only the answer counts, not the reason (it may name a later rule).
+    """
+    j = i + 1
+    cur, nxt = lay.lines[i], lay.lines[j]
+    a = cur.text
+    last = a[-1]
+    ends = lay.ends[i]
+    if lay.plain_end[i] and lay.plain_start[j]:
+        # no mark on either line: of the first rules, only "verse follows" can apply
+        if (ends or last in "：:") and _verse(lay, j):
+            return False, "keep: verse follows"
+    else:
+        marked = _marked(lay, i)
+        if marked is not None:
+            return marked
+    if ends:
         if cur.width > lay.cfg.max_column:
             return False, "keep: sentence end of a whole-paragraph line"
-        if lay.short(i):
+        if lay.short_[i]:
             return False, "keep: sentence end on a short line"
-        if nxt.gap and lay.gaps_mean_something(i + 1):
+        if nxt.gap and lay.gaps_mean_something(j):
             return False, "keep: sentence end before a blank line"
         if nxt.indent and not cur.indent:
             return False, "keep: sentence end, next line indented"
-        if _heading_like(lay, i + 1):
+        if lay.heading[j]:
             return False, "keep: sentence end, next line is a heading"
         if not lay.wrapped_context(i):
             return False, "keep: sentence end, no wrapped lines around it"
-        if lay.indented_first_line(i + 1):
+        if lay.indented_first_line(j):
             return False, "keep: sentence end, next line starts two characters in"
         return True, "join: sentence end at the column edge"
-    if a[-1] in _CLAUSE_END:
+    if last in _CLAUSE_END:
         return True, "join: line ends with clause punctuation"
-    if _open_brackets(para):
-        return True, "join: a bracket or quote is still open"
-    heading = plain and _heading_like(lay, i) and not cur.para_indent
-    if heading and _LIST_ITEM.match(a) and cur.width >= 0.6 * lay.column[i] > nxt.width:
+    if why:
+        if _open_brackets(_tail(parts)):
+            return True, "join: a bracket or quote is still open"
+        return _decide_rest(lay, i, plain)
+    # The rules after this one never look at the paragraph: ask them first, and look for an
+    # open bracket only when they would keep the break (it joins whatever they say).
+    joined, rule = _decide_rest(lay, i, plain)
+    if joined or not _open_brackets(_tail(parts)):
+        return joined, rule
+    return True, "join: a bracket or quote is still open"
+
+
+def _decide_rest(lay: _Layout, i: int, plain: bool) -> tuple[bool, str]:
+    """The last rules of :func:`_decide`, for a line that does not end a sentence or a clause."""
+    j = i + 1
+    cur, nxt = lay.lines[i], lay.lines[j]
+    last, b = cur.text[-1], nxt.text
+    heading = plain and lay.heading[i] and not cur.para_indent
+    if heading and lay.list_item[i] and cur.width >= 0.6 * lay.column[i] > nxt.width:
         return True, "join: a long numbered heading wraps onto a shorter line"
-    in_prose = lay.in_prose_run(i) and not lay.short(i)
-    if not in_prose and _heading_like(lay, i + 1) and nxt.width <= 0.5 * lay.column[i + 1]:
+    in_prose = lay.run_size[i] >= 3 and lay.prose[lay.run[i]] and not lay.short_[i]
+    if not in_prose and lay.heading[j] and nxt.width <= 0.5 * lay.column[j]:
         return False, "keep: next line is a heading"
     if heading:
         similar = abs(cur.width - nxt.width) <= max(2.0, 0.12 * cur.width)
-        if similar and not _heading_like(lay, i + 1) and _SENT_PUNCT.search(b):
+        if similar and not lay.heading[j] and lay.sp[j]:
             return True, "join: a title wraps onto a line of the same width"
         return False, "keep: short line without sentence punctuation (heading, byline, label)"
-    latin_goes_on = a[-1].isascii() and a[-1].isalpha() and b[0].islower()
-    two_labels = plain and not _SENT_PUNCT.search(b) and b[-1] not in _CLAUSE_END
+    latin_goes_on = last.isascii() and last.isalpha() and b[0].islower()
+    two_labels = plain and not lay.sp[j] and b[-1] not in _CLAUSE_END
     if two_labels and not in_prose and not latin_goes_on:
         return False, "keep: two lines without sentence punctuation (labels, cells)"
     return True, "join: line ends mid-sentence"
@@ -381,7 +545,7 @@ def _decide(lay: _Layout, i: int, plain: bool, para: str) -> tuple[bool, str]:
 
 def _glue(left: str, right: str) -> tuple[str, str]:
     """What goes between ``left`` and ``right`` when they are joined, and what ``left`` loses."""
-    m = _HYPHEN_END.search(left)
+    m = _HYPHEN_END.search(left) if left[-1:] == "-" else None
     if m and right[:1].islower():
         # state-of-the- / art and well- / known are compounds: the hyphen stays
         if not m.group(1) and m.group(2).lower() not in _COMPOUND_HEADS:
@@ -398,38 +562,66 @@ def _glue(left: str, right: str) -> tuple[str, str]:
     return "", ""
 
 
-def _join_once(text: str, config: JoinConfig) -> Explained:
+def _join_once(text: str, config: JoinConfig, explain: bool = True) -> Explained:
     lines = _parse(text)
     if not lines:
         return Explained("", ())
     lay = _Layout(lines, config)
+    sp = lay.sp
     paragraphs: list[str] = []
     changes: list[Change] = []
     parts: list[str] = [lines[0].text]
     # the paragraph so far has no sentence punctuation: it may still be a heading or a title
-    plain = not _SENT_PUNCT.search(lines[0].text)
+    plain = not sp[0]
     for i in range(len(lines) - 1):
-        tail = "".join(parts[-8:])[-200:] if len(parts) > 1 else parts[0][-200:]
-        joined, why = _decide(lay, i, plain, tail)
-        cur, nxt = lines[i], lines[i + 1]
-        sep = text[cur.end : nxt.start]
+        joined, why = _decide(lay, i, plain, parts, explain)
+        nxt = lines[i + 1]
         if joined:
             between, drop = _glue(parts[-1], nxt.text)
             if drop:
                 parts[-1] = parts[-1][: -len(drop)]
-                changes.append(Change(NAME, why, cur.end - 1, nxt.start, drop + sep, between))
-            else:
-                changes.append(Change(NAME, why, cur.end, nxt.start, sep, between))
-            parts.append(between + nxt.text)
-            plain = plain and not _SENT_PUNCT.search(nxt.text)
+            if explain:
+                cur = lines[i]
+                sep = text[cur.end : nxt.start]
+                if drop:
+                    changes.append(Change(NAME, why, cur.end - 1, nxt.start, drop + sep, between))
+                else:
+                    changes.append(Change(NAME, why, cur.end, nxt.start, sep, between))
+            parts.append(between + nxt.text if between else nxt.text)
+            plain = plain and not sp[i + 1]
         else:
             paragraphs.append("".join(parts))
             parts = [nxt.text]
-            changes.append(Change(NAME, why, cur.end, nxt.start, sep, "\n"))
-            plain = not _SENT_PUNCT.search(nxt.text)
+            if explain:
+                cur = lines[i]
+                sep = text[cur.end : nxt.start]
+                changes.append(Change(NAME, why, cur.end, nxt.start, sep, "\n"))
+            plain = not sp[i + 1]
     paragraphs.append("".join(parts))
     joiner = "\n\n" if config.blank_lines else "\n"
     return Explained(joiner.join(paragraphs) + "\n", tuple(changes))
+
+
+def _join(text: str, config: JoinConfig, explain: bool) -> Explained:
+    first = _join_once(text, config, explain)
+    out = first.text
+    changes = list(first.changes)
+    # Joined output keeps each paragraph on a line of its own; look again until nothing moves so
+    # that join(join(x)) == join(x) even where a first-look signal (an indent, a blank line, the
+    # width of a line now joined) is gone. On prose the second look changes nothing; in tables
+    # it may join a few more cells. Its joins are reported too, with offsets into the text of
+    # the first look (rule ``second look: …``).
+    for _ in range(8):
+        again = _join_once(out, config, explain)
+        if again.text == out:
+            break
+        changes.extend(
+            Change(NAME, "second look: " + c.rule, c.start, c.end, c.before, c.after)
+            for c in again.changes
+            if c.rule.startswith("join")
+        )
+        out = again.text
+    return Explained(out, tuple(changes))
 
 
 def join_explain(text: str, config: JoinConfig = DEFAULT) -> Explained:
@@ -444,30 +636,12 @@ def join_explain(text: str, config: JoinConfig = DEFAULT) -> Explained:
     >>> [(c.rule, c.before, c.after) for c in r.changes]
     [('join: line ends mid-sentence', '\\n\\n', '')]
     """
-    first = _join_once(text, config)
-    out = first.text
-    changes = list(first.changes)
-    # Joined output keeps each paragraph on a line of its own; look again until nothing moves so
-    # that join(join(x)) == join(x) even where a first-look signal (an indent, a blank line, the
-    # width of a line now joined) is gone. On prose the second look changes nothing; in tables
-    # it may join a few more cells. Its joins are reported too, with offsets into the text of
-    # the first look (rule ``second look: …``).
-    for _ in range(8):
-        again = _join_once(out, config)
-        if again.text == out:
-            break
-        changes.extend(
-            Change(NAME, "second look: " + c.rule, c.start, c.end, c.before, c.after)
-            for c in again.changes
-            if c.rule.startswith("join")
-        )
-        out = again.text
-    return Explained(out, tuple(changes))
+    return _join(text, config, explain=True)
 
 
 def join_lines(text: str, config: JoinConfig = DEFAULT) -> str:
     """Join lines broken mid-sentence; one paragraph per output line."""
-    return join_explain(text, config).text
+    return _join(text, config, explain=False).text
 
 
 SPEC = register(
