@@ -173,6 +173,12 @@ class Pipeline:
     """Stages in order. ``run`` takes a whole text; ``stream`` takes lines and yields output.
 
     A Pipeline holds only settings, so it pickles and can be sent to worker processes.
+
+    >>> p = Pipeline.of("dedupe", "spacing")
+    >>> p.run("園區園區 「「五好五好」」。。")
+    '園區「五好」。\\n'
+    >>> p.stats["dedupe"].chars_removed  # the second 園區, 五好, 「, 」 and 。
+    7
     """
 
     steps: Sequence[Step]

@@ -157,7 +157,11 @@ def furniture_explain(text: str, config: FurnitureConfig = DEFAULT) -> Explained
 
 
 def remove_furniture(text: str, config: FurnitureConfig = DEFAULT) -> str:
-    """Drop page numbers and running headers/footers; keep the page breaks (``\\f``)."""
+    """Drop page numbers and running headers/footers; keep the page breaks (``\\f``).
+
+    >>> remove_furniture("第一章 總則\\n本法適用於全國。\\n- 1 -\\n")
+    '第一章 總則\\n本法適用於全國。\\n'
+    """
     return furniture_explain(text, config).text
 
 

@@ -38,6 +38,7 @@ import re
 from dataclasses import dataclass
 
 from .base import Change, Explained, StageSpec, register
+from .chars import NO_LINE_START
 
 NAME = "join"
 
@@ -72,7 +73,7 @@ _SENT_END = re.compile(rf"(?:[{re.escape(_TERMINAL)}]|(?<=[A-Za-z)\]])\.)[{re.es
 # Punctuation inside a line that shows it is a sentence, not a heading.
 _SENT_PUNCT = re.compile(r"[，。；！？,;!?]|(?<=[A-Za-z])\.\s")
 # No line may start with these (kinsoku): such a line always continues the previous one.
-_NO_START = set("，。、；：！？）」』】〕》〉…‧·,;:!?)]}％%")
+_NO_START = set(NO_LINE_START)
 _PAIRS = tuple(zip("《「『（(“【", "》」』）)”】", strict=True))
 # A line ending with clause punctuation continues (；and ：do not end a sentence).
 _CLAUSE_END = set("，、；：,;:")
@@ -640,7 +641,13 @@ def join_explain(text: str, config: JoinConfig = DEFAULT) -> Explained:
 
 
 def join_lines(text: str, config: JoinConfig = DEFAULT) -> str:
-    """Join lines broken mid-sentence; one paragraph per output line."""
+    """Join lines broken mid-sentence; one paragraph per output line.
+
+    >>> join_lines("永州經開區獲得了涉企社會保\\n\\n障、生態環保及公共服務職能。\\n")
+    '永州經開區獲得了涉企社會保障、生態環保及公共服務職能。\\n'
+    >>> join_lines("Clean tech-\\nnology works\\nwell.\\n")
+    'Clean technology works well.\\n'
+    """
     return _join(text, config, explain=False).text
 
 

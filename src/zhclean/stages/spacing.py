@@ -165,7 +165,13 @@ def spacing_explain(text: str, config: SpacingConfig = DEFAULT) -> Explained:
 
 
 def spacing(text: str, config: SpacingConfig = DEFAULT) -> str:
-    """Remove spaces inside CJK text and around full-width punctuation."""
+    """Remove spaces inside CJK text and around full-width punctuation.
+
+    >>> spacing("公 司 計 劃 打 造「換 線」、 機 器")
+    '公司計劃打造「換線」、機器'
+    >>> spacing("使用 Java 开发", SpacingConfig(latin_space="keep"))
+    '使用 Java 开发'
+    """
     return _apply(text, _edits(text, config))
 
 
