@@ -38,7 +38,7 @@ from functools import lru_cache
 from itertools import accumulate, pairwise, repeat
 
 from .base import Change, Explained, StageSpec, register
-from .chars import CJK, CJK_PUNCT
+from .chars import CJK_PUNCT, cjk_re
 
 NAME = "dedupe"
 
@@ -72,7 +72,7 @@ _ASCII_PUNCT = r"!-/:-@\[-`{-~"
 _P = CJK_PUNCT + "\ufe50-\ufe6b" + _ASCII_PUNCT
 # A unit: a run of one punctuation mark, or a run of word characters.
 _UNIT = re.compile(rf"([{_P}])\1*|[^\s{_P}]+")
-_CJK_RE = re.compile(rf"[{CJK}]")
+_CJK_RE = cjk_re  # compiled on first use, shared with the other stages
 _WORDISH = re.compile(rf"[^\s{_P}\d]")  # a letter or ideograph (not a digit, space, punct)
 _HAS_P = re.compile(rf"[{_P}]")
 _SPLITS = re.compile(rf"[\s{_P}]")
@@ -196,7 +196,7 @@ def _is_ono(x: str) -> bool:
 def _run_score(x: str, k: int) -> int:
     if _is_ono(x):
         return 0
-    if not _CJK_RE.search(x):
+    if not _CJK_RE().search(x):
         # Latin words (couscous, murmur) and numbers (1212, 20122012) repeat naturally.
         return 2 if len(x) >= 4 and not x.isalpha() else 1
     if not _primitive(x):
@@ -393,7 +393,7 @@ def _segment_item(s: str, off: int, line_no: int, max_k: int) -> _Item | None:
             nonspace = len(x) - x.count(" ")
             last = x.rstrip()[-1]
             said_twice = last in _TERMINAL or last in _CLAUSE_START
-            strong = nonspace >= 6 and bool(_CJK_RE.search(x)) and not said_twice
+            strong = nonspace >= 6 and bool(_CJK_RE().search(x)) and not said_twice
             # `思乡，思乡，` and `他說得對。他說得對。` may be said twice on purpose (poems,
             # refrains): weak, and they do not vouch for each other.
             return _Item(
@@ -402,7 +402,7 @@ def _segment_item(s: str, off: int, line_no: int, max_k: int) -> _Item | None:
                 STRONG if strong else 1,
                 x,
                 strong=strong,
-                corroborates=bool(_CJK_RE.search(x)) and not said_twice,
+                corroborates=bool(_CJK_RE().search(x)) and not said_twice,
                 whole_line=True,
             )
     return None
@@ -426,7 +426,7 @@ def _tail_item(s: str, off: int, line_no: int) -> _Item | None:
         [(off + len(head), off + len(s), SEGMENT)],
         1,
         tail,
-        corroborates=bool(_CJK_RE.search(tail)),
+        corroborates=bool(_CJK_RE().search(tail)),
         whole_line=True,
     )
 
@@ -514,7 +514,7 @@ def _line_copy_items(text: str, ln: _Lines, pairs: list[int]) -> list[_Item]:
                 copies = 2
             else:
                 continue
-            han = bool(_CJK_RE.search(s))
+            han = bool(_CJK_RE().search(s))
             strong = (han and copies >= 3 and len(s) >= 4) or (
                 s[0] in _CLAUSE_START and len(s) >= 3
             )
