@@ -103,7 +103,10 @@ _PUNCT = _expand(CJK_PUNCT + "\ufe50-\ufe6b") + "".join(
 # one pattern with a lookbehind); _SUSPECT_RUN matches the separator before the unit.
 _DOUBLED_AT = re.compile(rf"([^\s{_P}]{{1,64}}?)\1")
 _SUSPECT_RUN = re.compile(rf"[\s{_P}](?=([^\s{_P}]{{1,64}}?)\1)")
-_SUSPECT_PUNCT = re.compile(rf"(?![…—―])([{_P}])\1")
+# …… and —— are written in pairs: they are left out of the class itself (not excluded by a
+# lookahead, which would run at every punctuation mark: 4x slower).
+_P_UNPAIRED = _P.replace("…", "").replace("—", "").replace("―", "")
+_SUSPECT_PUNCT = re.compile(rf"([{_P_UNPAIRED}])\1")
 # A line whose last space-separated token repeats what comes before it
 # (``股票代码：300218 ：300218``).
 _TAIL = re.compile(r"(?m)[ \t\u3000](\S{4,64})[ \t\u3000]*$")
