@@ -6,6 +6,10 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+from functools import cache
+
 # Han ideographs: URO, Ext A, compatibility, Ext B-H (astral), plus 〇 and the iteration mark 々.
 HAN = (
     "\u3005\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -67,3 +71,34 @@ def is_cjk_punct(c: str) -> bool:
 # No line may start with these (kinsoku): a line that does continues the previous one, even
 # across a blank line, so a stream must never be cut before one.
 NO_LINE_START = "，。、；：！？）」』】〕》〉…‧·,;:!?)]}％%"
+
+
+def lazy_re(pattern: str, flags: int = 0) -> Callable[[], re.Pattern[str]]:
+    """A regex compiled on its first use, then cached: call the result to get the pattern.
+
+    ``re`` compiles a character class with big ranges (HAN, CJK) by setting one bit per BMP
+    code point in a Python loop: 2-5 ms per pattern, paid at import by every command for every
+    stage. A pattern that only some inputs, options or commands reach should be lazy; one that
+    every run of its stage uses anyway gains nothing and stays a module constant (calling the
+    accessor costs ~50 ns, so hoist it out of per-character loops).
+
+    >>> han = lazy_re(f"[{HAN}]+")
+    >>> han().findall("PDF 裏的漢字")
+    ['裏的漢字']
+    >>> han() is han()
+    True
+    """
+
+    @cache
+    def compiled() -> re.Pattern[str]:
+        return re.compile(pattern, flags)
+
+    return compiled
+
+
+# One compiled class shared by every stage that tests "holds a Han/CJK character": each
+# module compiling its own copy paid the class's compile time again (when the strings differ).
+#: ``han_re().search(s)``: whether ``s`` holds a Han ideograph.
+han_re = lazy_re(f"[{HAN}]")
+#: ``cjk_re().search(s)``: whether ``s`` holds a Han, kana or hangul character.
+cjk_re = lazy_re(f"[{CJK}]")

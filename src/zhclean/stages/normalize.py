@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from .base import Change, Explained, StageSpec, register
-from .chars import HAN
+from .chars import HAN, han_re, lazy_re
 
 NAME = "normalize"
 
@@ -246,9 +246,10 @@ _JOINING = "\u0600-\u08ff\u0900-\u0dff\u1800-\u18af"
 _VARIANT_CLASS = _cls(VARIANTS)
 
 
-_IS_JOINING = re.compile(f"[{_JOINING}]")
-_IS_EMOJI_BASE = re.compile(f"[{_EMOJI}\ufe0f\U0001f3fb-\U0001f3ff]")
-_IS_EMOJI = re.compile(f"[{_EMOJI}]")
+# Only a ZWJ/ZWNJ reaches these: compiled on first use (see chars.lazy_re).
+_IS_JOINING = lazy_re(f"[{_JOINING}]")
+_IS_EMOJI_BASE = lazy_re(f"[{_EMOJI}\ufe0f\U0001f3fb-\U0001f3ff]")
+_IS_EMOJI = lazy_re(f"[{_EMOJI}]")
 
 
 def _decide_pass1(m: re.Match[str]) -> tuple[str, str] | None:
@@ -263,9 +264,9 @@ def _decide_pass1(m: re.Match[str]) -> tuple[str, str] | None:
         return "", "invisible"
     if c in "\u200c\u200d":
         # it shapes Arabic and Indic letters and joins emoji sequences: keep it there
-        if _IS_JOINING.match(prev) and _IS_JOINING.match(nxt):
+        if _IS_JOINING().match(prev) and _IS_JOINING().match(nxt):
             return None
-        if c == "\u200d" and _IS_EMOJI_BASE.match(prev) and _IS_EMOJI.match(nxt):
+        if c == "\u200d" and _IS_EMOJI_BASE().match(prev) and _IS_EMOJI().match(nxt):
             return None
         return "", "invisible"
     # A radical or compatibility form next to another code point for the same ideograph: the
@@ -295,7 +296,8 @@ _HALF_TO_FULL = {c: chr(ord(c) + 0xFEE0) for c in ",;:!?()"}
 _LEFT = HAN + "」』）】〕》〉"
 _RIGHT = HAN + "「『（【〔《〈"
 _URL_CHARS = r"[^\s<>\"'，。、；！？「」『』（）《》【】]"
-_IS_HAN = re.compile(f"[{HAN}]")
+# Only an ASCII-bracketed stretch reaches it; the HAN class costs ~3 ms to compile.
+_IS_HAN = han_re
 
 
 _PAREN = re.compile("\\([^()（）\\n]{1,64}\\)")
@@ -308,13 +310,14 @@ def _paren_edits(text: str, urls: list[tuple[int, int]]) -> list[Edit]:
     decision for another: one pass is a fixpoint.
     """
     edits: list[Edit] = []
+    is_han = _IS_HAN()
     for m in _PAREN.finditer(text):
         i, j = m.span()
         if urls and _in_spans(i, urls):
             continue
-        if not _IS_HAN.search(text, i, j):
+        if not is_han.search(text, i, j):
             continue
-        if not (_IS_HAN.match(text[i - 1 : i]) or _IS_HAN.match(text[j : j + 1])):
+        if not (is_han.match(text[i - 1 : i]) or is_han.match(text[j : j + 1])):
             continue
         edits += [(i, i + 1, "（", "punct"), (j - 1, j, "）", "punct")]
     return edits
@@ -517,7 +520,7 @@ def normalize_explain(text: str, config: NormalizeConfig = DEFAULT) -> Explained
             for back in reversed(backs[:k]):
                 lo, hi = back(lo), back(hi - 1) + 1
             changes.append(Change(NAME, rule, lo, hi, original[lo:hi], rep))
-    for m in _REPORTED.finditer(original):
+    for m in _REPORTED().finditer(original):
         rule = _REPORTED_RULES.get(m.group(), "private-use")
         changes.append(Change(NAME, rule, m.start(), m.end(), m.group(), m.group()))
     changes.sort(key=lambda c: (c.start, c.end))
@@ -527,7 +530,8 @@ def normalize_explain(text: str, config: NormalizeConfig = DEFAULT) -> Explained
 UNMAPPED_RADICALS = [
     cp for cp in SUPPLEMENT if unicodedata.category(chr(cp)) != "Cn" and cp not in RADICALS
 ]
-_REPORTED = re.compile(f"[{_PRIVATE_USE}\ufffd{_cls(UNMAPPED_RADICALS)}]")
+# Only normalize_explain uses it.
+_REPORTED = lazy_re(f"[{_PRIVATE_USE}\ufffd{_cls(UNMAPPED_RADICALS)}]")
 _REPORTED_RULES = {"\ufffd": "replacement-char"} | {
     chr(cp): "unmapped-radical" for cp in UNMAPPED_RADICALS
 }

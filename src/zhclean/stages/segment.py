@@ -27,6 +27,7 @@ from typing import Any
 
 from ..engines import jieba as engines
 from .base import Explained, StageSpec, register
+from .chars import lazy_re
 
 NAME = "segment"
 
@@ -48,7 +49,7 @@ _TRADITIONAL_ONLY = (
     "喬隨項補幹樹兒須捲敗揮聞狀韓興傑訪雖談險確緊訂貨剛殺輛臘橋麗閉遠楊孫終鮑懷圍願寶"
     "驗擔頓順錄劃層瑪愛識壇養鐘壓奪獨沖載庫維營鮮釋廳屬漲臉誠訓輸佔盃儲織顧審買頂溝佈"
 )
-_TRADITIONAL = re.compile(f"[{_TRADITIONAL_ONLY}]")
+_TRADITIONAL = lazy_re(f"[{_TRADITIONAL_ONLY}]")  # only when via_simplified is asked
 _NONSPACE = re.compile(r"\S+")
 _SPACE_NOT_NEWLINE = re.compile(r"[^\S\n]")
 _RARE_SPACE = re.compile("[^\\S\n \t\u3000\r]")
@@ -114,7 +115,7 @@ def is_traditional(text: str) -> bool:
     >>> is_traditional("賦能產業"), is_traditional("赋能产业"), is_traditional("abc")
     (True, False, False)
     """
-    return _TRADITIONAL.search(text) is not None
+    return _TRADITIONAL().search(text) is not None
 
 
 def simplified_copy(text: str, config: str = "t2s") -> str:
