@@ -132,7 +132,11 @@ def _convert_keeping(text: str, config: str, keep: tuple[str, ...]) -> str:
 
 
 def convert(text: str, config: ConvertConfig = ConvertConfig()) -> str:
-    """Convert ``text`` with the OpenCC config in ``config`` (and its quotes, kept words)."""
+    """Convert ``text`` with the OpenCC config in ``config`` (and its quotes, kept words).
+
+    >>> convert("他說：「賦能產業騰飛」", ConvertConfig("hk2s", quotes=True))
+    '他说：“赋能产业腾飞”'
+    """
     if config.keep:
         out = _convert_keeping(text, config.config, config.keep)
     else:

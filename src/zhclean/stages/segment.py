@@ -242,13 +242,21 @@ def segment_lines(text: str, config: SegmentConfig = DEFAULT) -> list[list[Token
 
 def segment(text: str, config: SegmentConfig = DEFAULT) -> list[str]:
     """The words of ``text``, whitespace dropped: in accurate mode ``"".join(words)`` is
-    ``text`` without its whitespace."""
+    ``text`` without its whitespace.
+
+    >>> segment("我們 天天看書")
+    ['我們', '天天', '看書']
+    """
     return [tok[0] for line in _lines_of_tokens(text, config) for tok in line]
 
 
 def segment_text(text: str, config: SegmentConfig = DEFAULT) -> str:
     """Segment each line: words joined by ``config.delimiter`` (``word/tag`` with ``pos``), or
-    a JSON array of tokens a line; one output line per input line."""
+    a JSON array of tokens a line; one output line per input line.
+
+    >>> segment_text("我們天天看書\\n\\n改革引擎", SegmentConfig(delimiter="/"))
+    '我們/天天/看書\\n\\n改革/引擎'
+    """
     if not text:
         return text
     if config.format == "text" and config.mode == "accurate" and not config.pos:
