@@ -14,37 +14,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import subprocess
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
+
+from _common import best_cpu_of
 
 ROOT = Path(__file__).resolve().parent.parent
 SIGHAN = ROOT.parent / "shared" / "sighan"
 WORK = Path(__file__).resolve().parent / "_work"
 ZHCLEAN = [sys.executable, "-m", "zhclean"]
-
-
-def cpu_seconds(fn: Callable[[], object]) -> float:
-    """CPU time of ``fn``, its child processes included: on a shared machine wall-clock time
-    measures the neighbours too."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.process_time()
-    fn()
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    children = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return time.process_time() - start + children
-
-
-def best_of(fns: dict[str, Callable[[], object]], repeat: int) -> dict[str, float]:
-    """The least CPU time of each function, the functions taking turns."""
-    out = {k: float("inf") for k in fns}
-    for _ in range(repeat):
-        for k, fn in fns.items():
-            out[k] = min(out[k], cpu_seconds(fn))
-    return out
 
 
 def corpus(name: str, mb: float) -> tuple[Path, str]:
@@ -79,7 +58,7 @@ def main() -> None:
     print("engine: OpenCC(config).convert(text) in this process; command: zhclean convert FILE;")
     print("plain command: a Python script that reads FILE, converts it and writes it")
     with open(os.devnull, "wb") as sink:
-        start_up = best_of(
+        start_up = best_cpu_of(
             {
                 "zhclean": lambda: subprocess.run(
                     [*ZHCLEAN, "convert", "-c", "hk2s"], input=b"\n", stdout=sink, check=True
@@ -115,7 +94,7 @@ def main() -> None:
         cmd = [*ZHCLEAN, "convert", "-c", config, str(path)]
         plain_cmd = [sys.executable, "-c", PLAIN_COMMAND, config, str(path)]
         with open(os.devnull, "wb") as sink:
-            t = best_of(
+            t = best_cpu_of(
                 {
                     "engine": lambda: cc.convert(text),  # noqa: B023
                     "lib": lambda: [convert(b, cfg) for b in blocks],  # noqa: B023
@@ -140,7 +119,7 @@ def main() -> None:
         "hk2s --quotes": ConvertConfig("hk2s", quotes=True),
         "hk2s --keep (3 words)": ConvertConfig("hk2s", keep=("香港", "特首", "立法會")),
     }
-    t = best_of(
+    t = best_cpu_of(
         {k: lambda cfg=cfg: [convert(b, cfg) for b in blocks] for k, cfg in extras.items()},
         args.repeat,
     )

@@ -24,12 +24,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
+
+from _common import best_cpu_of
 
 ROOT = Path(__file__).resolve().parent.parent
 SIGHAN = ROOT.parent / "shared" / "sighan"
@@ -54,26 +54,6 @@ def score(pred: list[list[str]], gold: list[list[str]]) -> tuple[float, float, f
         n_gold += len(sg)
     precision, recall = ok / n_pred, ok / n_gold
     return 100 * precision, 100 * recall, 100 * 2 * precision * recall / (precision + recall)
-
-
-def cpu_seconds(fn: Callable[[], object]) -> float:
-    """CPU time of ``fn``, its child processes included: on a shared machine wall-clock time
-    measures the neighbours too."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.process_time()
-    fn()
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    children = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return time.process_time() - start + children
-
-
-def best_of(fns: dict[str, Callable[[], object]], repeat: int) -> dict[str, float]:
-    """The least CPU time of each function, the functions taking turns."""
-    out = {k: float("inf") for k in fns}
-    for _ in range(repeat):
-        for k, fn in fns.items():
-            out[k] = min(out[k], cpu_seconds(fn))
-    return out
 
 
 def load(name: str) -> tuple[list[str], list[list[str]]]:
@@ -178,7 +158,7 @@ def main() -> None:
     WORK.mkdir(exist_ok=True)
     for n in names:
         with open(os.devnull, "wb") as sink:
-            start_up = best_of(
+            start_up = best_cpu_of(
                 {
                     "cmd": lambda: subprocess.run(
                         [*ZHCLEAN, "segment", "--engine", n, "--direct"],  # noqa: B023
@@ -210,7 +190,7 @@ def main() -> None:
             cmd = [*ZHCLEAN, "segment", "--engine", n, *(["--direct"] if direct else []), str(path)]
             plain_cmd = [sys.executable, "-c", PLAIN_COMMAND[(n, direct)], str(path)]
             with open(os.devnull, "wb") as sink:
-                t = best_of(
+                t = best_cpu_of(
                     {
                         "plain": plain,
                         "lib": lambda: [segment_text(b, cfg) for b in blocks],  # noqa: B023
