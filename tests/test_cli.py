@@ -131,3 +131,21 @@ def test_blank_lines_hold_between_stream_blocks() -> None:
     lines = out.split("\n")
     assert len(text) > 300_000 and sum(1 for line in lines if line) > 1000
     assert not any(a and b for a, b in itertools.pairwise(lines))
+
+
+def test_usage_errors_are_one_line() -> None:
+    for args in (["clean", "--latin-space", "xx"], ["clean", "--no-such-option"]):
+        r = zhclean(*args, input=b"")
+        assert r.returncode == 2
+        err = r.stderr.decode()
+        assert err.startswith("zhclean: error: ") and err.count("\n") == 1, err
+
+
+def test_bad_bytes_after_the_first_block_name_the_file_and_leave_no_output(tmp_path: Path) -> None:
+    src = tmp_path / "mid.txt"
+    src.write_bytes("中文句子。\n".encode() * 20000 + b"\xff\xfe\n")
+    out = tmp_path / "out.txt"
+    r = zhclean("clean", str(src), "-o", str(out))
+    assert r.returncode == 3
+    assert r.stderr.decode().startswith(f"zhclean: error: {src}: input is not valid utf-8")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mid.txt"]

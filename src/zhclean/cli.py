@@ -181,6 +181,13 @@ def _run(
     is a block: cut the stream into large runs of lines, with no paragraph analysis.
     """
     names = _open_inputs(ctx, inputs)
+    if encoding is not None:
+        import codecs
+
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            fail(f"unknown encoding {encoding!r}; try gb18030, big5hkscs or utf-16", EXIT_USAGE)
     if in_place and (output is not None or "-" in names):
         fail("--in-place rewrites INPUT files: give files, not - or --output", EXIT_USAGE)
     if output is not None:
@@ -209,7 +216,10 @@ def _run(
             yield block, out
 
     def results(name: str, stack: ExitStack) -> Iterator[str]:
-        return pipeline.stitch(per_block(name, stack))
+        try:
+            yield from pipeline.stitch(per_block(name, stack))
+        except DecodeError as exc:  # found mid-stream: say which input
+            raise DecodeError(f"{name}: {exc}") from None
 
     try:
         with ExitStack() as stack:
@@ -715,15 +725,30 @@ def batch_cmd(
 
 
 def main() -> None:
-    """Console entry point: run the app; a broken pipe or Ctrl-C ends quietly."""
+    """Console entry point: run the app; usage errors are one line, a broken pipe or Ctrl-C
+    ends quietly."""
     try:
-        app()
+        code = app(standalone_mode=False)
     except BrokenPipeError:
         _silence_stdout()
         sys.exit(0)
     except KeyboardInterrupt:
         sys.stderr.write("zhclean: interrupted\n")
         sys.exit(EXIT_INTERRUPTED)
+    except Exception as exc:
+        # Typer's own usage errors (an unknown option, a bad value): one line, not a panel.
+        # Duck-typed, since the exception classes live in the Click that Typer vendors.
+        message = getattr(exc, "format_message", None)
+        if message is None or not hasattr(exc, "exit_code"):
+            raise
+        if type(exc).__name__ == "NoArgsIsHelpError":
+            sys.stderr.write(f"{message()}\n")
+        else:
+            ctx = getattr(exc, "ctx", None)
+            where = ctx.command_path if ctx is not None else "zhclean"
+            sys.stderr.write(f"zhclean: error: {message()} (see '{where} --help')\n")
+        sys.exit(exc.exit_code)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 def _silence_stdout() -> None:
