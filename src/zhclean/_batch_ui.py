@@ -15,12 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from .batch import Batch, FileRecord, WorkerStartError, in_order
+from .exitcodes import EXIT_INTERRUPTED, EXIT_IO, EXIT_OK, EXIT_SOME_FAILED
 from .io import AtomicFile
-
-EXIT_OK = 0
-EXIT_SOME_FAILED = 1
-EXIT_IO = 3
-EXIT_INTERRUPTED = 130
 
 
 @dataclass

@@ -18,6 +18,7 @@ from typing import Annotated, BinaryIO, NoReturn
 import typer
 
 from ._version import __version__
+from .exitcodes import EXIT_CHANGED, EXIT_INTERRUPTED, EXIT_IO, EXIT_USAGE
 from .io import DecodeError, atomic_writer, iter_decoded_lines
 from .pipeline import Pipeline, Step
 from .stages.base import Explained
@@ -26,11 +27,6 @@ from .stages.join import JoinConfig
 from .stages.normalize import RULE_SWITCHES, NormalizeConfig
 from .stages.segment import FORMATS, SegmentConfig
 from .stages.spacing import SpacingConfig
-
-EXIT_CHANGED = 1
-EXIT_USAGE = 2
-EXIT_IO = 3
-EXIT_INTERRUPTED = 130
 
 app = typer.Typer(
     name="zhclean",
