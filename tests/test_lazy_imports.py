@@ -1,4 +1,5 @@
-"""A command that does not segment never imports jieba; one that does not convert, no opencc."""
+"""A command that does not segment never imports jieba; one that does not convert, no opencc;
+none starts worker processes (or imports multiprocessing) for a small input."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from typer.testing import CliRunner
 from zhclean.cli import app
 r = CliRunner().invoke(app, {args!r}, input="賦能產業騰飛\\n")
 assert r.exit_code == 0, r.output
-print(",".join(m for m in ("jieba", "opencc", "rjieba") if m in sys.modules))
+print(",".join(m for m in ("jieba", "opencc", "rjieba", "multiprocessing") if m in sys.modules))
 """
 
 

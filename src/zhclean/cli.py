@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, closing
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, BinaryIO, NoReturn
@@ -111,6 +111,16 @@ ExplainOpt = Annotated[
 InPlace = Annotated[
     bool, typer.Option("--in-place", help="Rewrite each INPUT file with its result (atomically).")
 ]
+Jobs = Annotated[
+    int | None,
+    typer.Option(
+        "--jobs",
+        "-j",
+        min=1,
+        help="Processes for a large input (from 3 blocks of 256 K characters up).",
+        show_default="all cores",
+    ),
+]
 
 
 def _open_inputs(ctx: typer.Context, inputs: list[str] | None) -> list[str]:
@@ -170,6 +180,7 @@ def _run(
     check: bool = False,
     in_place: bool = False,
     by_lines: bool = False,
+    jobs: int | None = None,
 ) -> None:
     """Read each input, run ``pipeline`` over it block by block, write the result.
 
@@ -192,28 +203,43 @@ def _run(
             if n != "-" and Path(n).resolve() == resolved:
                 fail(f"refusing to overwrite input {n}; use --in-place to rewrite it", EXIT_USAGE)
 
+    workers = jobs or 0  # 0: every core, once the input is large enough to use them
+
     def per_block(name: str, stack: ExitStack) -> Iterator[tuple[str, str]]:
         from .pipeline import iter_blocks
 
-        line_base = 0
         chunker = _line_runs if by_lines else iter_blocks
-        for block in chunker(_lines_of(name, stack, encoding)):
-            if explain:
+        blocks = chunker(_lines_of(name, stack, encoding))
+        if explain:  # in order, in this process: the report follows the input
+            line_base = 0
+            for block in blocks:
                 explained = pipeline.explain(block)
                 _report(name, block, explained, line_base)
                 line_base += block.count("\n")
                 out = explained[-1][1].text if explained else block
                 if out and not out.endswith("\n"):
                     out += "\n"
-            else:
-                out = pipeline.run(block)
+                yield block, out
+            return
+        if workers == 1:
+            for block in blocks:
+                yield block, pipeline.run(block)
+            return
+        from .parallel import run_blocks
+
+        with closing(run_blocks(pipeline, blocks, workers)) as results:
+            for block, out in results:
+                yield block, out
+
+    def checked(name: str, stack: ExitStack) -> Iterator[tuple[str, str]]:
+        for block, out in per_block(name, stack):
             if check and out != block:
                 raise _Changed(name)
             yield block, out
 
     def results(name: str, stack: ExitStack) -> Iterator[str]:
         try:
-            yield from pipeline.stitch(per_block(name, stack))
+            yield from pipeline.stitch(checked(name, stack))
         except DecodeError as exc:  # found mid-stream: say which input
             raise DecodeError(f"{name}: {exc}") from None
 
@@ -244,6 +270,10 @@ def _run(
         raise typer.Exit(EXIT_CHANGED) from None
     except DecodeError as exc:
         fail(str(exc), EXIT_IO)
+    except KeyboardInterrupt:
+        # Typer would exit 130 without a word; say it, as batch does (the writer left nothing)
+        sys.stderr.write("zhclean: interrupted\n")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
     except BrokenPipeError:
         # The reader went away (`zhclean clean big.txt | head`): that is success, not an error.
         # Handled here because Typer turns an EPIPE that reaches it into exit code 1.
@@ -374,6 +404,7 @@ def clean(
         bool, typer.Option("--check", help="Write nothing; exit 1 if any input would change.")
     ] = False,
     in_place: InPlace = False,
+    jobs: Jobs = None,
 ) -> None:
     """Run the whole pipeline: normalize, dedupe, furniture, join, spacing [, convert] [, segment].
 
@@ -390,7 +421,7 @@ def clean(
         norm_off=norm_off,
         cjk_punct=cjk_punct,
     )
-    _run(ctx, pipeline, inputs, output, encoding, explain, check, in_place)
+    _run(ctx, pipeline, inputs, output, encoding, explain, check, in_place, jobs=jobs)
 
 
 # The pipeline options of `clean`, shared with `batch`: an option added here goes into both
@@ -435,13 +466,14 @@ def normalize(
     encoding: Encoding = None,
     explain: ExplainOpt = False,
     in_place: InPlace = False,
+    jobs: Jobs = None,
 ) -> None:
     """Normalise code points: radicals, compatibility ideographs, full-width ASCII, invisibles.
 
     Example: zhclean normalize page.txt --explain --norm-off fullwidth
     """
     step = Step("normalize", _normalize_config(norm_off, cjk_punct))
-    _run(ctx, Pipeline([step]), inputs, output, encoding, explain, in_place=in_place)
+    _run(ctx, Pipeline([step]), inputs, output, encoding, explain, in_place=in_place, jobs=jobs)
 
 
 @app.command()
@@ -452,12 +484,22 @@ def dedupe(
     encoding: Encoding = None,
     explain: ExplainOpt = False,
     in_place: InPlace = False,
+    jobs: Jobs = None,
 ) -> None:
     """Remove characters doubled by fake-bold rendering; keep legitimate repeats.
 
     Example: echo '改革改革「「引擎引擎」」' | zhclean dedupe --explain
     """
-    _run(ctx, Pipeline([Step("dedupe")]), inputs, output, encoding, explain, in_place=in_place)
+    _run(
+        ctx,
+        Pipeline([Step("dedupe")]),
+        inputs,
+        output,
+        encoding,
+        explain,
+        in_place=in_place,
+        jobs=jobs,
+    )
 
 
 @app.command("join")
@@ -472,6 +514,7 @@ def join_cmd(
     encoding: Encoding = None,
     explain: ExplainOpt = False,
     in_place: InPlace = False,
+    jobs: Jobs = None,
 ) -> None:
     """Join lines broken mid-sentence (removing page furniture first); one paragraph per line.
 
@@ -479,7 +522,7 @@ def join_cmd(
     """
     steps = [] if keep_furniture else [Step("furniture")]
     steps.append(Step("join", JoinConfig(blank_lines=blank_lines)))
-    _run(ctx, Pipeline(steps), inputs, output, encoding, explain, in_place=in_place)
+    _run(ctx, Pipeline(steps), inputs, output, encoding, explain, in_place=in_place, jobs=jobs)
 
 
 @app.command("spacing")
@@ -491,13 +534,14 @@ def spacing_cmd(
     encoding: Encoding = None,
     explain: ExplainOpt = False,
     in_place: InPlace = False,
+    jobs: Jobs = None,
 ) -> None:
     """Remove spaces inside CJK text and around full-width punctuation.
 
     Example: echo '這 場 改 革' | zhclean spacing
     """
     step = Step("spacing", SpacingConfig(latin_space=latin_space.value))
-    _run(ctx, Pipeline([step]), inputs, output, encoding, explain, in_place=in_place)
+    _run(ctx, Pipeline([step]), inputs, output, encoding, explain, in_place=in_place, jobs=jobs)
 
 
 @app.command("convert")
@@ -516,13 +560,24 @@ def convert_cmd(
     encoding: Encoding = None,
     explain: ExplainOpt = False,
     in_place: InPlace = False,
+    jobs: Jobs = None,
 ) -> None:
     """Convert Traditional <-> Simplified Chinese with OpenCC.
 
     Example: echo '他說：「賦能產業騰飛」' | zhclean convert -c hk2s --quotes
     """
     step = Step("convert", _convert_config(config, quotes, keep))
-    _run(ctx, Pipeline([step]), inputs, output, encoding, explain, in_place=in_place, by_lines=True)
+    _run(
+        ctx,
+        Pipeline([step]),
+        inputs,
+        output,
+        encoding,
+        explain,
+        in_place=in_place,
+        jobs=jobs,
+        by_lines=True,
+    )
 
 
 class SegMode(str, Enum):
@@ -579,6 +634,7 @@ def segment_cmd(
     ] = False,
     encoding: Encoding = None,
     in_place: InPlace = False,
+    jobs: Jobs = None,
 ) -> None:
     """Segment words with jieba or rjieba; one output line per input line.
 
@@ -609,7 +665,7 @@ def segment_cmd(
     except (OSError, ValueError) as exc:
         fail(str(exc), EXIT_IO)
     steps = Pipeline([Step("segment", cfg)])
-    _run(ctx, steps, inputs, output, encoding, in_place=in_place, by_lines=True)
+    _run(ctx, steps, inputs, output, encoding, in_place=in_place, jobs=jobs, by_lines=True)
 
 
 @app.command("batch")

@@ -249,19 +249,26 @@ class Pipeline:
         return results
 
     def stream(
-        self, lines: Iterable[str], target: int = 1 << 18, hard: int = 1 << 20
+        self, lines: Iterable[str], target: int = 1 << 18, hard: int = 1 << 20, jobs: int = 1
     ) -> Iterator[str]:
         """Run over ``lines`` block by block, yielding output as soon as each block is done.
 
         ``lines`` may be lines or chunks of any size (see :func:`iter_blocks`). Memory is bounded
         by the block size, not the input: ``"".join(p.stream(lines))`` equals
         ``p.run("".join(lines))`` whenever the input has a safe cut every ``hard`` characters.
+        ``jobs`` > 1 (0: every core) cleans the blocks of a large input in that many worker
+        processes, with the same output (see :func:`zhclean.parallel.run_blocks`).
 
         >>> p = Pipeline.of("dedupe", "spacing")
         >>> list(p.stream(["園區園區。。\\n", "\\n", "這 場 改 革\\n"], target=1))
         ['園區。\\n\\n', '這場改革\\n']
         """
-        return self.stitch((block, self.run(block)) for block in iter_blocks(lines, target, hard))
+        blocks = iter_blocks(lines, target, hard)
+        if jobs == 1:
+            return self.stitch((block, self.run(block)) for block in blocks)
+        from .parallel import run_blocks
+
+        return self.stitch(run_blocks(self, blocks, jobs))
 
     def stitch(self, results: Iterable[tuple[str, str]]) -> Iterator[str]:
         """Join per-block results ``(block, run(block))`` into one output stream.

@@ -1,0 +1,223 @@
+"""Run a pipeline over a stream of blocks on several cores, the results in input order.
+
+The cleaning stages are Python code, so one process uses one core. A large input is cut into
+independent blocks anyway (:func:`zhclean.pipeline.iter_blocks` cuts only where cutting
+changes nothing), so worker processes can clean blocks side by side while this process reads,
+decodes, stitches and writes. Workers start only when the input has at least three blocks
+(about 600 K characters): a page or a short file never pays for them, and the first block is
+always cleaned here, so a pipe gets its first output at once and the engines the pipeline needs
+(jieba's dictionary, an OpenCC converter) are loaded before the workers start: on Linux they
+are forked and share it; elsewhere (spawn) each worker loads its own.
+
+>>> from zhclean.pipeline import Pipeline
+>>> p = Pipeline.of("dedupe", "spacing")
+>>> blocks = [f"第 {i} 段。。\\n\\n" for i in range(4)]  # four blocks: two workers start
+>>> "".join(out for _, out in run_blocks(p, blocks, jobs=2))
+'第0段。\\n\\n第1段。\\n\\n第2段。\\n\\n第3段。\\n\\n'
+>>> p.stats["dedupe"].chars_removed  # counted in the workers too
+4
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import sys
+import threading
+from collections.abc import Iterable, Iterator
+from itertools import chain, islice
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # multiprocessing is imported only when workers start
+    from multiprocessing.connection import Connection
+    from multiprocessing.process import BaseProcess
+
+    from .pipeline import Pipeline, StepStats
+
+_DIED = object()  # what a dead worker answers
+
+#: Blocks read before deciding to start workers: below this many, one process is faster.
+MIN_BLOCKS = 3
+
+
+def run_blocks(
+    pipeline: Pipeline,
+    blocks: Iterable[str],
+    jobs: int = 1,
+    start_method: str | None = None,
+) -> Iterator[tuple[str, str]]:
+    """Yield ``(block, pipeline.run(block))`` for every block, in order.
+
+    With ``jobs > 1`` (0: every core this process may use) and at least :data:`MIN_BLOCKS`
+    blocks, the blocks after the first are cleaned by ``jobs`` worker processes
+    (``start_method``: ``fork`` on Linux when no other thread runs, else ``spawn``); the
+    pipeline's ``stats`` count every block either way. At most ``2 * jobs`` blocks are held at
+    a time, so memory stays bounded by the block size. A worker that dies or fails hands its
+    block back: it is cleaned here, so an error surfaces as it would without workers and
+    nothing is lost.
+    """
+    source = iter(blocks)
+    jobs = jobs or default_jobs()
+    if jobs <= 1:
+        for block in source:
+            yield block, pipeline.run(block)
+        return
+    first = next(source, None)
+    if first is None:
+        return
+    yield first, pipeline.run(first)
+    ahead = list(islice(source, MIN_BLOCKS - 1))
+    if len(ahead) < MIN_BLOCKS - 1:
+        for block in ahead:
+            yield block, pipeline.run(block)
+        return
+    pool = _Pool(pipeline, jobs, start_method or _start_method())
+    try:
+        yield from pool.map(chain(ahead, source))
+    finally:
+        pool.close()
+
+
+def _start_method() -> str:
+    # fork shares the loaded dictionaries and starts in milliseconds, but is only safe in a
+    # process with one thread (and macOS's system libraries object to it even then)
+    if sys.platform == "linux" and threading.active_count() == 1:
+        return "fork"
+    return "spawn"
+
+
+def _serve(conn: Connection, pipeline: Pipeline) -> None:
+    """A worker: clean each block it is sent and send back the result and its stats."""
+    # Ctrl-C reaches the whole process group: the main process decides, the workers stay quiet
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    while True:
+        try:
+            block = conn.recv()
+        except (EOFError, OSError):
+            return
+        if block is None:
+            return
+        pipeline.stats = {}
+        try:
+            out = pipeline.run(block)
+        except Exception:  # the main process re-runs the block and reports the error itself
+            conn.send(None)
+        else:
+            conn.send((out, pipeline.stats))
+
+
+def add_stats(into: dict[str, StepStats], more: dict[str, StepStats]) -> None:
+    """Add the counts of ``more`` to ``into``, step by step."""
+    from .pipeline import StepStats
+
+    for name, s in more.items():
+        d = into.setdefault(name, StepStats())
+        d.chars_in += s.chars_in
+        d.chars_out += s.chars_out
+        d.lines_in += s.lines_in
+        d.lines_out += s.lines_out
+
+
+class _Pool:
+    """Worker processes fed one block at a time (a worker asks for more by answering), so no
+    pipe ever fills up in both directions; results are put back in order here."""
+
+    def __init__(self, pipeline: Pipeline, jobs: int, start_method: str) -> None:
+        import multiprocessing
+
+        self.pipeline = pipeline
+        ctx = multiprocessing.get_context(start_method)
+        self.workers: dict[Connection, BaseProcess] = {}
+        for _ in range(jobs):
+            parent, child = ctx.Pipe()
+            proc = ctx.Process(
+                target=_serve, args=(child, pipeline), daemon=True, name="zhclean-worker"
+            )
+            proc.start()
+            child.close()
+            self.workers[parent] = proc
+
+    def map(self, blocks: Iterator[str]) -> Iterator[tuple[str, str]]:
+        from multiprocessing.connection import wait
+
+        window = 2 * len(self.workers)
+        held: dict[int, str] = {}  # blocks handed out and not yet yielded, by position
+        done: dict[int, str] = {}
+        busy: dict[Connection, int] = {}
+        idle = list(self.workers)
+        sent = emitted = 0
+        exhausted = False
+        while True:
+            # hand out work; with every worker gone, clean here
+            while not exhausted and sent - emitted < window and (idle or not self.workers):
+                block = next(blocks, None)
+                if block is None:
+                    exhausted = True
+                    break
+                held[sent] = block
+                if idle:
+                    conn = idle.pop()
+                    try:
+                        conn.send(block)
+                        busy[conn] = sent
+                    except OSError:  # it died while idle
+                        self._drop(conn)
+                        done[sent] = self.pipeline.run(block)
+                else:
+                    done[sent] = self.pipeline.run(block)
+                sent += 1
+            while emitted in done:
+                yield held.pop(emitted), done.pop(emitted)
+                emitted += 1
+            if not busy:
+                if exhausted and emitted == sent:
+                    return
+                continue
+            sentinels = {self.workers[c].sentinel: c for c in busy}
+            for ready in wait([*busy, *sentinels]):
+                conn = sentinels.get(ready, ready)  # type: ignore[call-overload]
+                if conn not in busy:
+                    continue  # its answer and its exit were both ready
+                index = busy.pop(conn)
+                try:
+                    answer = conn.recv() if conn.poll() else _DIED
+                except (EOFError, OSError):
+                    answer = _DIED
+                if answer is _DIED:
+                    self._drop(conn)
+                else:
+                    idle.append(conn)
+                if answer is None or answer is _DIED:
+                    # the worker failed or died on it: clean it here (an error surfaces as usual)
+                    done[index] = self.pipeline.run(held[index])
+                else:
+                    out, stats = answer
+                    add_stats(self.pipeline.stats, stats)
+                    done[index] = out
+
+    def _drop(self, conn: Connection) -> None:
+        proc = self.workers.pop(conn)
+        conn.close()
+        proc.join(timeout=1)
+
+    def close(self) -> None:
+        """Stop the workers: ask politely, then kill what is still busy (Ctrl-C, an error)."""
+        for conn in self.workers:
+            with contextlib.suppress(OSError):
+                conn.send(None)
+        for conn, proc in self.workers.items():
+            proc.join(timeout=0.2)
+            if proc.is_alive():
+                proc.kill()
+                proc.join()
+            conn.close()
+        self.workers.clear()
+
+
+def default_jobs() -> int:
+    """The number of CPU cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))  # type: ignore[attr-defined,unused-ignore]
+    except AttributeError:  # macOS, Windows
+        return os.cpu_count() or 1
