@@ -7,12 +7,15 @@
     python benchmarks/run.py --quality       # also the other benchmarks' quality figures
 
 Every row is a whole process (``python -m zhclean ...``: start-up, decoding, every stage,
-writing), with its wall time, CPU time and peak RSS. MB/s is computed from CPU time, which is
-what wall time is on an idle machine and what other jobs on a shared one cannot inflate. The
-wrapped libraries run alone on the same input in the same run, each in its own process
-(OpenCC's official binding, jieba, rjieba), and the "vs library" column is zhclean's speed
-divided by theirs. Inputs are built at run time from the seed page and ../shared/sighan
-(skipped when absent) under benchmarks/_work/.
+writing), with its wall time, CPU time and peak RSS. MB/s is computed from wall time, the time
+a user waits: zhclean cleans a large input on every core (``--jobs``, default all), and the
+``-j 1`` rows show what one core does. Run it on an idle machine: other jobs inflate wall
+time (the CPU seconds beside it, workers included, they cannot). The wrapped libraries run
+alone on the same input in the same run, each in its own process (OpenCC's official binding,
+jieba, rjieba), and the "vs library" column is zhclean's speed divided by theirs. Peak memory
+is that of the biggest process, except in the memory rows, which sample the whole process
+tree (PSS: pages shared by forked workers counted once). Inputs are built at run time from the
+seed page and ../shared/sighan (skipped when absent) under benchmarks/_work/.
 """
 
 from __future__ import annotations
@@ -66,7 +69,7 @@ class Row:
     name: str
     input: str = ""
     mb: float = 0.0
-    seconds: float | None = None  # CPU seconds (user + system) of the process
+    seconds: float | None = None  # CPU seconds (user + system) of the process and its workers
     rss_kb: int | None = None
     vs: str = ""
     target: str = ""
@@ -76,9 +79,9 @@ class Row:
 
     @property
     def mbps(self) -> float | None:
-        if self.seconds is None or not self.mb:
+        if self.wall is None or not self.mb:
             return None
-        return mb_per_s(int(self.mb * MB), self.seconds)
+        return mb_per_s(int(self.mb * MB), self.wall)
 
 
 @dataclass
@@ -96,7 +99,7 @@ class Bench:
         return row
 
     def measure(self, name: str, cmd: list[str], path: Path, label: str, **kw: object) -> Row:
-        r = best_of(self.args.repeat, cmd, path, self.args.timeout)
+        r = best_of(self.args.repeat, cmd, path, self.args.timeout, by="wall")
         row = Row(name, label, path.stat().st_size / MB, r.cpu, r.rss_kb, **kw)  # type: ignore[arg-type]
         row.wall = r.seconds
         if r.rc != 0:
@@ -161,6 +164,8 @@ def cleaning(b: Bench, inputs: dict[str, Path]) -> None:
             row = b.measure("zhclean clean", [*ZHCLEAN, "clean"], path, label, target=">= 10 MB/s")
             if row.ok is None:
                 row.ok = (row.mbps or 0) >= 10
+        if b.wanted("zhclean clean -j 1"):
+            b.measure("zhclean clean -j 1 (one core)", [*ZHCLEAN, "clean", "-j", "1"], path, label)
 
 
 def converting(b: Bench, seed: Path) -> None:
@@ -206,12 +211,17 @@ def segmenting(b: Bench, seg_inputs: dict[str, Path]) -> None:
             )
         commands = {
             "zhclean segment": [*ZHCLEAN, "segment"],
+            "zhclean segment -j 1 (one core)": [*ZHCLEAN, "segment", "-j", "1"],
             "zhclean clean -c hk2s --segment": [*ZHCLEAN, "clean", "-c", "hk2s", "--segment"],
+            "zhclean clean -c hk2s --segment -j 1 (one core)": [
+                *ZHCLEAN,
+                *("clean", "-c", "hk2s", "--segment", "-j", "1"),
+            ],
         }
         for name, cmd in commands.items():
             if not b.wanted(name):
                 continue
-            target = f">= 0.9x {engine}" if "clean" in name else ""
+            target = f">= 0.9x {engine}" if "one core" not in name else ""
             row = b.measure(name, cmd, path, label, target=target)
             row.vs = " ".join(_ratio(row, lib, n) for n, lib in libs.items())
             if target and row.ok is None and engine in libs:
@@ -228,11 +238,17 @@ def memory(b: Bench, sizes: list[float], seg_sizes: list[float]) -> None:
         if not b.wanted(name):
             continue
         for mb in mbs:
-            r = run(cmd, repeated(SEED, int(mb * MB)), timeout=max(b.args.timeout, mb * 2))
-            row = Row(
-                name, "seed stdin", mb, r.cpu, r.rss_kb, target=f"< {limit} MB", wall=r.seconds
+            r = run(
+                cmd, repeated(SEED, int(mb * MB)), timeout=max(b.args.timeout, mb * 2), tree=True
             )
-            row.ok = r.rc == 0 and r.rss_kb < limit * 1024
+            peak = r.tree_pss_kb or r.rss_kb  # no /proc: the biggest process
+            row = Row(name, "seed stdin", mb, r.cpu, peak, target=f"< {limit} MB", wall=r.seconds)
+            row.ok = r.rc == 0 and peak < limit * 1024
+            row.note = (
+                f"tree PSS; RSS sum {fmt_rss(r.tree_rss_kb)}, biggest process {fmt_rss(r.rss_kb)}"
+                if r.tree_pss_kb
+                else "biggest process"
+            )
             if r.rc != 0:
                 row.note = _failure(r)
             b.add(row)
@@ -307,7 +323,7 @@ def quality(b: Bench) -> None:
 
 
 def table(rows: list[Row]) -> str:
-    head = ["row", "input", "MB", "wall s", "cpu s", "MB/s", "peak RSS", "vs library", "target"]
+    head = ["row", "input", "MB", "wall s", "cpu s", "MB/s", "peak mem", "vs library", "target"]
     head += ["ok", "notes"]
     body = []
     for r in rows:
@@ -335,8 +351,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    ap.add_argument("--size", type=float, default=4.0, help="MB of input for speed rows (4)")
-    ap.add_argument("--seg-size", type=float, default=1.0, help="MB for segmentation rows (1)")
+    ap.add_argument("--size", type=float, default=16.0, help="MB of input for speed rows (16)")
+    ap.add_argument("--seg-size", type=float, default=4.0, help="MB for segmentation rows (4)")
     ap.add_argument("--big", type=float, default=0, help="MB piped in the larger memory run")
     ap.add_argument("--linear", default="1,2,4,8", help="MB sizes of the linearity rows")
     ap.add_argument("--linear-commands", default="normalize,dedupe,join,spacing,clean")
@@ -347,7 +363,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quality", action="store_true", help="run the bench_*.py quality scripts")
     args = ap.parse_args(argv)
     if args.quick:
-        args.size, args.seg_size = min(args.size, 1.0), min(args.seg_size, 0.5)
+        args.size, args.seg_size = min(args.size, 2.0), min(args.seg_size, 1.0)
         if args.linear == "1,2,4,8":
             args.linear = "0.25,0.5,1,2"
     b = Bench(args)

@@ -3,15 +3,16 @@
 The cleaning stages are Python code, so one process uses one core. A large input is cut into
 independent blocks anyway (:func:`zhclean.pipeline.iter_blocks` cuts only where cutting
 changes nothing), so worker processes can clean blocks side by side while this process reads,
-decodes, stitches and writes. Workers start only when the input has at least three blocks
-(about 600 K characters): a page or a short file never pays for them, and the first block is
-always cleaned here, so a pipe gets its first output at once and the engines the pipeline needs
-(jieba's dictionary, an OpenCC converter) are loaded before the workers start: on Linux they
-are forked and share it; elsewhere (spawn) each worker loads its own.
+decodes, stitches and writes, and cleans blocks too, as one of ``jobs`` processes. Workers
+start only when the input has at least three blocks (about 600 K characters): a page or a
+short file never pays for them, and the first block is always cleaned here, so a pipe gets
+its first output at once and the engines the pipeline needs (jieba's dictionary, an OpenCC
+converter) are loaded before the workers start: on Linux they are forked and share it;
+elsewhere (spawn) each worker loads its own.
 
 >>> from zhclean.pipeline import Pipeline
 >>> p = Pipeline.of("dedupe", "spacing")
->>> blocks = [f"第 {i} 段。。\\n\\n" for i in range(4)]  # four blocks: two workers start
+>>> blocks = [f"第 {i} 段。。\\n\\n" for i in range(4)]  # four blocks: a worker starts
 >>> "".join(out for _, out in run_blocks(p, blocks, jobs=2))
 '第0段。\\n\\n第1段。\\n\\n第2段。\\n\\n第3段。\\n\\n'
 >>> p.stats["dedupe"].chars_removed  # counted in the workers too
@@ -50,8 +51,9 @@ def run_blocks(
     """Yield ``(block, pipeline.run(block))`` for every block, in order.
 
     With ``jobs > 1`` (0: every core this process may use) and at least :data:`MIN_BLOCKS`
-    blocks, the blocks after the first are cleaned by ``jobs`` worker processes
-    (``start_method``: ``fork`` on Linux when no other thread runs, else ``spawn``); the
+    blocks, the blocks after the first are cleaned by ``jobs`` processes: this one and
+    ``jobs - 1`` workers (``start_method``: ``fork`` on Linux when no other thread runs, else
+    ``spawn``); the
     pipeline's ``stats`` count every block either way. At most ``2 * jobs`` blocks are held at
     a time, so memory stays bounded by the block size. A worker that dies or fails hands its
     block back: it is cleaned here, so an error surfaces as it would without workers and
@@ -120,16 +122,24 @@ def add_stats(into: dict[str, StepStats], more: dict[str, StepStats]) -> None:
 
 
 class _Pool:
-    """Worker processes fed one block at a time (a worker asks for more by answering), so no
-    pipe ever fills up in both directions; results are put back in order here."""
+    """``jobs - 1`` worker processes, and this process as the last one: between reading and
+    writing it cleans a block whenever every worker is busy (on two cores, two processes
+    share the work, not three). Workers are fed one block at a time (a worker asks for more
+    by answering), so no pipe ever fills up in both directions; results are put back in order
+    here."""
 
     def __init__(self, pipeline: Pipeline, jobs: int, start_method: str) -> None:
+        import gc
         import multiprocessing
 
         self.pipeline = pipeline
+        self.jobs = jobs
         ctx = multiprocessing.get_context(start_method)
         self.workers: dict[Connection, BaseProcess] = {}
-        for _ in range(jobs):
+        # Forked workers share this process's memory until they write to it; the collector
+        # would write to every object it scans (jieba's dictionary too), so keep it off them.
+        gc.freeze()
+        for _ in range(jobs - 1):
             parent, child = ctx.Pipe()
             proc = ctx.Process(
                 target=_serve, args=(child, pipeline), daemon=True, name="zhclean-worker"
@@ -137,64 +147,83 @@ class _Pool:
             proc.start()
             child.close()
             self.workers[parent] = proc
+        gc.unfreeze()
 
     def map(self, blocks: Iterator[str]) -> Iterator[tuple[str, str]]:
-        from multiprocessing.connection import wait
-
-        window = 2 * len(self.workers)
-        held: dict[int, str] = {}  # blocks handed out and not yet yielded, by position
+        window = 2 * self.jobs
+        held: dict[int, str] = {}  # blocks read and not yet yielded, by position
         done: dict[int, str] = {}
         busy: dict[Connection, int] = {}
         idle = list(self.workers)
         sent = emitted = 0
         exhausted = False
         while True:
-            # hand out work; with every worker gone, clean here
-            while not exhausted and sent - emitted < window and (idle or not self.workers):
+            while idle and not exhausted and sent - emitted < window:
                 block = next(blocks, None)
                 if block is None:
                     exhausted = True
                     break
                 held[sent] = block
-                if idle:
-                    conn = idle.pop()
-                    try:
-                        conn.send(block)
-                        busy[conn] = sent
-                    except OSError:  # it died while idle
-                        self._drop(conn)
-                        done[sent] = self.pipeline.run(block)
-                else:
+                conn = idle.pop()
+                try:
+                    conn.send(block)
+                    busy[conn] = sent
+                except OSError:  # it died while idle
+                    self._drop(conn)
                     done[sent] = self.pipeline.run(block)
                 sent += 1
             while emitted in done:
                 yield held.pop(emitted), done.pop(emitted)
                 emitted += 1
-            if not busy:
-                if exhausted and emitted == sent:
-                    return
-                continue
-            sentinels = {self.workers[c].sentinel: c for c in busy}
-            for ready in wait([*busy, *sentinels]):
-                conn = sentinels.get(ready, ready)  # type: ignore[call-overload]
-                if conn not in busy:
-                    continue  # its answer and its exit were both ready
-                index = busy.pop(conn)
-                try:
-                    answer = conn.recv() if conn.poll() else _DIED
-                except (EOFError, OSError):
-                    answer = _DIED
-                if answer is _DIED:
-                    self._drop(conn)
+            if exhausted and emitted == sent:
+                return
+            if busy:
+                self._collect(busy, idle, held, done, block=False)
+            room = not exhausted and sent - emitted < window
+            if room and idle:
+                continue  # hand it out
+            if room:  # every worker is busy: this process takes the next block
+                block = next(blocks, None)
+                if block is None:
+                    exhausted = True
                 else:
-                    idle.append(conn)
-                if answer is None or answer is _DIED:
-                    # the worker failed or died on it: clean it here (an error surfaces as usual)
-                    done[index] = self.pipeline.run(held[index])
-                else:
-                    out, stats = answer
-                    add_stats(self.pipeline.stats, stats)
-                    done[index] = out
+                    held[sent], done[sent] = block, self.pipeline.run(block)
+                    sent += 1
+            elif busy:  # nothing more to read for now: wait for a worker
+                self._collect(busy, idle, held, done, block=True)
+
+    def _collect(
+        self,
+        busy: dict[Connection, int],
+        idle: list[Connection],
+        held: dict[int, str],
+        done: dict[int, str],
+        block: bool,
+    ) -> None:
+        """Take the answers of the workers that have finished (``block``: wait for one)."""
+        from multiprocessing.connection import wait
+
+        sentinels = {self.workers[c].sentinel: c for c in busy}
+        for ready in wait([*busy, *sentinels], timeout=None if block else 0):
+            conn = sentinels.get(ready, ready)  # type: ignore[call-overload]
+            if conn not in busy:
+                continue  # its answer and its exit were both ready
+            index = busy.pop(conn)
+            try:
+                answer = conn.recv() if conn.poll() else _DIED
+            except (EOFError, OSError):
+                answer = _DIED
+            if answer is _DIED:
+                self._drop(conn)
+            else:
+                idle.append(conn)
+            if answer is None or answer is _DIED:
+                # the worker failed or died on it: clean it here (an error surfaces as usual)
+                done[index] = self.pipeline.run(held[index])
+            else:
+                out, stats = answer
+                add_stats(self.pipeline.stats, stats)
+                done[index] = out
 
     def _drop(self, conn: Connection) -> None:
         proc = self.workers.pop(conn)
