@@ -134,13 +134,19 @@ def test_rare_whitespace_class_is_every_other_whitespace_character() -> None:
 
 @pytest.mark.parametrize("engine", ENGINES)
 def test_fast_text_output_equals_the_token_path(engine: str) -> None:
-    text = "永州經開區\f獲得了 涉企\r\n\u3000\u3000社會保障𠝹\x0b生態\t環保\n\n這場 \n"
-    for plane16 in ("", "\U00100000"):  # the separator's plane: mapped word by word instead
-        for direct in (False, True):
-            cfg = SegmentConfig(engine=engine, via_simplified=not direct)
-            rows = segment_lines(text + plane16, cfg)
-            want = "\n".join(" ".join(t[0] for t in r) for r in rows)
-            assert segment_text(text + plane16, cfg) == want
+    texts = [
+        "永州經開區\f獲得了 涉企\r\n\u3000\u3000社會保障𠝹\x0b生態\t環保\n\n這場 \n",
+        # runs of whitespace as PDF extractions lay them out: indentation, columns, page breaks
+        "   永州 經開區" + " " * 40 + "第 3 頁\n\f  \u2028 改革  引擎\t\t賦能 \u3000 \n  ",
+        "  go  and   see   \n\n\n  我们  天天  看书  \r\n \r\n",
+    ]
+    for text in texts:
+        for plane16 in ("", "\U00100000"):  # the separator's plane: mapped word by word instead
+            for direct in (False, True):
+                cfg = SegmentConfig(engine=engine, via_simplified=not direct)
+                rows = segment_lines(text + plane16, cfg)
+                want = "\n".join(" ".join(t[0] for t in r) for r in rows)
+                assert segment_text(text + plane16, cfg) == want
 
 
 def test_traditional_is_segmented_via_simplified_by_default() -> None:

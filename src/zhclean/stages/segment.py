@@ -52,7 +52,10 @@ _TRADITIONAL_ONLY = (
 )
 _TRADITIONAL = lazy_re(f"[{_TRADITIONAL_ONLY}]")  # only when via_simplified is asked
 _NONSPACE = re.compile(r"\S+")
-_SPACE_NOT_NEWLINE = re.compile(r"[^\S\n]")
+# A run of whitespace tokens in words joined by spaces, with its separators: " X ", " X Y ", ….
+# Of spaces alone, such a run is odd ("a   b" for "a b"): an even one is at the very start or
+# end of the text, which is stripped anyway.
+_SPACE_TOKENS = re.compile("   +")
 # The whitespace characters (str.isspace) other than "\n", " ", "\t", "\u3000" and "\r": a
 # class of literals scans faster than a negated category (checked by a test).
 _RARE_SPACE = re.compile("[\x0b\x0c\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f]")
@@ -221,14 +224,16 @@ def _fast_text(text: str, cfg: SegmentConfig) -> str | None:
             found = " ".join(words)
         joined = found
     # engines give each whitespace character a token of its own (" ", "\t", "\u3000", "\r\n"),
-    # never whitespace inside a word: in ``joined`` each stands between two single spaces
+    # never whitespace inside a word: in ``joined`` each stands between two single spaces, and
+    # a run of them with its separators becomes one separator
     spaces = {ch for ch in " \t\u3000\r" if ch in text}  # memchr-fast, unlike a regex
-    if _RARE_SPACE.search(text) is not None:
-        spaces.update(_SPACE_NOT_NEWLINE.findall(text))
-    for ch in spaces:
-        token = f" {ch} "
-        while token in joined:
-            joined = joined.replace(token, " ")
+    if _RARE_SPACE.search(text) is not None:  # e.g. the page breaks (\f) of PDF extractions
+        spaces.update(_RARE_SPACE.findall(text))
+    if spaces == {" "}:
+        joined = _SPACE_TOKENS.sub(" ", joined)  # the commonest case, and the fastest pattern
+    elif spaces:  # a class of the characters present scans faster than [^\S\n]
+        chars = re.escape("".join(sorted(spaces)))
+        joined = re.compile(f" (?:[{chars}] )+").sub(" ", joined)  # re caches the pattern
     # what is left at either end of a line: the spaces around line breaks, "\r" of "\r\n"
     out = "\n".join([line.strip() for line in joined.split("\n")])
     return out if cfg.delimiter == " " else out.replace(" ", cfg.delimiter)
