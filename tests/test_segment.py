@@ -124,6 +124,25 @@ def test_cuts_map_back_onto_the_original_exactly(text: str, data: st.DataObject)
     assert _rejoin(text + "\udc80", [*copy, "x"]) is None  # lone surrogate
 
 
+@pytest.mark.parametrize("engine", ENGINES)
+@settings(max_examples=60, deadline=None)
+@given(
+    text=st.text(st.sampled_from([*TRAD[:12], *SIMP[:12], "\udc80", "\ud800", " ", "\n", "a"])),
+    mode=st.sampled_from(["accurate", "full", "search"]),
+    pos=st.booleans(),
+)
+def test_lone_surrogates_are_segmented_like_any_symbol(
+    engine: str, text: str, mode: str, pos: bool
+) -> None:
+    # what a surrogateescape decoding leaves in a text; rjieba itself only takes UTF-8
+    cfg = SegmentConfig(engine=engine, mode=mode, pos=pos and mode == "accurate")
+    words = segment(text, cfg)
+    if mode == "accurate":
+        assert "".join(words) == _strip_ws(text)
+    assert all(w in text for w in words)
+    assert segment_text(text, cfg).count("\n") == text.count("\n")
+
+
 def test_rare_whitespace_class_is_every_other_whitespace_character() -> None:
     from zhclean.stages.segment import _RARE_SPACE
 
