@@ -1,6 +1,6 @@
 """Segmentation quality and speed: jieba and rjieba on their own and through zhclean.
 
-    python benchmarks/bench_segment.py [--repeat 3] [--mb 16]
+    python benchmarks/bench_segment.py [--repeat 3] [--mb 16] [--speed-only] [--engine rjieba]
 
 Quality: word precision, recall and F1 on the SIGHAN 2005 PKU (Simplified) and CityU
 (Traditional, Hong Kong) test sets in ../shared/sighan, scored as the bakeoff scorer does:
@@ -17,7 +17,9 @@ include their start-up. Input: the corpora repeated to about ``--mb`` MB (jieba:
 For Traditional text the plain reference is "OpenCC t2s, then the engine" (the same work
 zhclean does but mapping the cuts back). Figures are the least CPU time (child processes
 included) of ``--repeat`` runs taken in turns: on a shared machine wall-clock time measures
-the neighbours too.
+the neighbours too. Both commands' start-up (an empty input: the interpreter, imports, the
+engine's dictionary) is measured too, and the commands compared without it ("work"): the
+start-up is fixed, the work grows with the input.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 from _common import best_cpu_of
 
@@ -67,18 +70,35 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--mb", type=float, default=16.0, help="speed input in MB (jieba: 1/8)")
+    ap.add_argument("--speed-only", action="store_true", help="skip the quality tables")
+    ap.add_argument("--engine", choices=("jieba", "rjieba"), help="time this engine only")
     args = ap.parse_args()
     if not SIGHAN.is_dir():
         sys.exit(f"skipped: {SIGHAN} is absent")
 
     from zhclean.engines import jieba as engines
     from zhclean.engines.opencc import build
-    from zhclean.stages.segment import SegmentConfig, segment_text
+    from zhclean.stages.segment import SegmentConfig
 
     names = ["jieba", *(["rjieba"] if engines.has_rjieba() else [])]
+    if args.engine and args.engine not in names:
+        sys.exit(f"{args.engine} is not installed")
     segs = {n: engines.load(n) for n in names}
     corpora = {c: load(c) for c in ("pku", "cityu")}
     t2s = build("t2s")
+
+    print(f"default engine: {engines.resolve('auto')}; zhclean segment default: {SegmentConfig()}")
+    if not args.speed_only:
+        quality(names, segs, corpora)
+    speed([args.engine] if args.engine else names, segs, corpora, t2s, args)
+
+
+def quality(
+    names: list[str],
+    segs: dict[str, Any],
+    corpora: dict[str, tuple[list[str], list[list[str]]]],
+) -> None:
+    from zhclean.stages.segment import SegmentConfig, segment_text
 
     def zh(cfg: SegmentConfig, lines: list[str]) -> list[list[str]]:
         return [
@@ -86,7 +106,6 @@ def main() -> None:
             for line in segment_text("\n".join(lines), cfg).split("\n")
         ]
 
-    print(f"default engine: {engines.resolve('auto')}; zhclean segment default: {SegmentConfig()}")
     print()
     print(f"{'quality':42} {'PKU P/R/F1':>20} {'CityU P/R/F1':>20}")
     results: dict[str, dict[str, list[list[str]]]] = {}
@@ -147,29 +166,47 @@ def main() -> None:
                 cells.append(f"{c} {100 * same / len(a):.2f}% ({len(a) - same} of {len(a)} differ)")
             print(f"  {label_j.replace('jieba', 'engine', 1):34} " + "; ".join(cells))
 
+
+def speed(
+    names: list[str],
+    segs: dict[str, Any],
+    corpora: dict[str, tuple[list[str], list[list[str]]]],
+    t2s: Any,
+    args: argparse.Namespace,
+) -> None:
+    from zhclean.stages.segment import SegmentConfig, segment_text
+
     print()
     print("speed, MB/s of CPU time (commands: including start-up; plain command: a Python")
     print("script that reads the file, cuts it with the engine and writes the words;")
-    print("marginal: the command less its start-up, measured on one empty line)")
+    print("work: a command less its start-up, measured on a one-character input)")
     print(
-        f"{'':24} {'plain':>7} {'library':>8} {'command':>8} {'marginal':>9} {'plain cmd':>10}"
-        f" {'lib/plain':>10} {'cmd/plain cmd':>14} {'marginal/plain':>15}"
+        f"{'':24} {'plain':>7} {'library':>8} {'command':>8} {'plain cmd':>10}"
+        f" {'lib/plain':>10} {'cmd/plain cmd':>14} {'work/plain work':>16}"
     )
     WORK.mkdir(exist_ok=True)
+    # start-up: one character to cut, so that jieba loads its dictionary in the plain script
+    # too; Traditional for the rows via t2s, so that zhclean loads OpenCC as the script does
+    tiny = {True: WORK / "seg-one-char-s.txt", False: WORK / "seg-one-char-t.txt"}
+    tiny[True].write_text("国\n", encoding="utf-8")
+    tiny[False].write_text("國\n", encoding="utf-8")
     for n in names:
-        with open(os.devnull, "wb") as sink:
-            start_up = best_cpu_of(
-                {
-                    "cmd": lambda: subprocess.run(
-                        [*ZHCLEAN, "segment", "--engine", n, "--direct"],  # noqa: B023
-                        input=b"\n",
-                        stdout=sink,
-                        check=True,
-                    )
-                },
-                args.repeat,
-            )["cmd"]
-        print(f"{n}: command start-up {start_up:.2f} s of CPU")
+        start: dict[bool, dict[str, float]] = {}
+        for direct, path in tiny.items():
+            cmd = [*ZHCLEAN, "segment", "--engine", n, *(["--direct"] if direct else []), str(path)]
+            plain_cmd = [sys.executable, "-c", PLAIN_COMMAND[(n, direct)], str(path)]
+            with open(os.devnull, "wb") as sink:
+                start[direct] = best_cpu_of(
+                    {
+                        "cmd": lambda: subprocess.run(cmd, stdout=sink, check=True),  # noqa: B023
+                        "plain_cmd": lambda: subprocess.run(plain_cmd, stdout=sink, check=True),  # noqa: B023
+                    },
+                    args.repeat,
+                )
+            print(
+                f"{n} {'direct' if direct else 'via t2s'}: start-up, s of CPU: command"
+                f" {start[direct]['cmd']:.2f}, plain command {start[direct]['plain_cmd']:.2f}"
+            )
         mb = args.mb if n == "rjieba" else args.mb / 8
         for c, direct in (("pku", True), ("cityu", True), ("cityu", False)):
             text = "\n".join(corpora[c][0]) + "\n"
@@ -200,12 +237,13 @@ def main() -> None:
                     args.repeat,
                 )
             label = f"{n} {c} {'direct' if direct else 'via t2s'}"
-            marginal = t["cmd"] - start_up
+            s0 = start[direct]
+            work = (t["plain_cmd"] - s0["plain_cmd"]) / (t["cmd"] - s0["cmd"])
             print(
                 f"{label:24} {size / t['plain']:7.2f} {size / t['lib']:8.2f}"
-                f" {size / t['cmd']:8.2f} {size / marginal:9.2f} {size / t['plain_cmd']:10.2f}"
+                f" {size / t['cmd']:8.2f} {size / t['plain_cmd']:10.2f}"
                 f" {t['plain'] / t['lib']:10.0%} {t['plain_cmd'] / t['cmd']:14.0%}"
-                f" {t['plain'] / marginal:15.0%}"
+                f" {work:16.0%}"
             )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import pickle
@@ -95,6 +96,76 @@ def test_traditional_cuts_equal_the_simplified_cuts_position_by_position(
     assert [[(s, e) for _, s, e, _ in row] for row in via] == [
         [(s, e) for _, s, e, _ in row] for row in simp
     ]
+
+
+# Characters that stress the byte-level mapping of cuts: other planes (the separator's plane 16
+# included, and the separator U+10FFFF itself), the unit whose hex starts a marker's pattern.
+AWKWARD = "𠝹𡃁\U00100000\U0010fffd\U0010ffff\uffe0\uffff\x00\n \u3000"
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    text=st.text(st.sampled_from(list(TRAD + PUNCT + AWKWARD + "ab")), min_size=1, max_size=60),
+    data=st.data(),
+)
+def test_cuts_map_back_onto_the_original_exactly(text: str, data: st.DataObject) -> None:
+    from zhclean.stages.segment import _rejoin
+
+    cuts = sorted(data.draw(st.sets(st.integers(1, len(text) - 1))) if len(text) > 1 else [])
+    bounds = [0, *cuts, len(text)]
+    pieces = [text[a:b] for a, b in itertools.pairwise(bounds)]
+    copy = [p.translate({ord("產"): "产", ord("國"): "国"}) for p in pieces]  # same lengths
+    got = _rejoin(text, copy)
+    if any(ch >= "\U00100000" for ch in "".join(copy)):
+        assert got is None  # the separator's plane: the caller maps word by word
+    else:
+        assert got == " ".join(pieces)
+    assert _rejoin(text, [*copy, "多"]) is None  # words that do not add up
+    assert _rejoin(text + "\udc80", [*copy, "x"]) is None  # lone surrogate
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@settings(max_examples=60, deadline=None)
+@given(
+    text=st.text(st.sampled_from([*TRAD[:12], *SIMP[:12], "\udc80", "\ud800", " ", "\n", "a"])),
+    mode=st.sampled_from(["accurate", "full", "search"]),
+    pos=st.booleans(),
+)
+def test_lone_surrogates_are_segmented_like_any_symbol(
+    engine: str, text: str, mode: str, pos: bool
+) -> None:
+    # what a surrogateescape decoding leaves in a text; rjieba itself only takes UTF-8
+    cfg = SegmentConfig(engine=engine, mode=mode, pos=pos and mode == "accurate")
+    words = segment(text, cfg)
+    if mode == "accurate":
+        assert "".join(words) == _strip_ws(text)
+    assert all(w in text for w in words)
+    assert segment_text(text, cfg).count("\n") == text.count("\n")
+
+
+def test_rare_whitespace_class_is_every_other_whitespace_character() -> None:
+    from zhclean.stages.segment import _RARE_SPACE
+
+    every = {chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()}
+    rare = {chr(c) for c in range(sys.maxunicode + 1) if _RARE_SPACE.match(chr(c))}
+    assert rare == every - set("\n \t\u3000\r")
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_fast_text_output_equals_the_token_path(engine: str) -> None:
+    texts = [
+        "永州經開區\f獲得了 涉企\r\n\u3000\u3000社會保障𠝹\x0b生態\t環保\n\n這場 \n",
+        # runs of whitespace as PDF extractions lay them out: indentation, columns, page breaks
+        "   永州 經開區" + " " * 40 + "第 3 頁\n\f  \u2028 改革  引擎\t\t賦能 \u3000 \n  ",
+        "  go  and   see   \n\n\n  我们  天天  看书  \r\n \r\n",
+    ]
+    for text in texts:
+        for plane16 in ("", "\U00100000"):  # the separator's plane: mapped word by word instead
+            for direct in (False, True):
+                cfg = SegmentConfig(engine=engine, via_simplified=not direct)
+                rows = segment_lines(text + plane16, cfg)
+                want = "\n".join(" ".join(t[0] for t in r) for r in rows)
+                assert segment_text(text + plane16, cfg) == want
 
 
 def test_traditional_is_segmented_via_simplified_by_default() -> None:

@@ -148,6 +148,10 @@ class _Jieba:
 
 
 class _RJieba:
+    """rjieba takes UTF-8 only: a text with lone surrogates (decoded with surrogateescape) is
+    cut as a copy with U+FFFD in their place, a symbol as they are to jieba, and the words are
+    mapped back onto the text. Only that rare text pays for it: the engine raises first."""
+
     name = "rjieba"
 
     def __init__(self, shared: bool) -> None:
@@ -158,19 +162,54 @@ class _RJieba:
         self._j = rjieba._DEFAULT_JIEBA if shared else rjieba.Jieba()
 
     def cut(self, text: str, hmm: bool) -> list[str]:
-        return self._j.cut(text, hmm)  # type: ignore[no-any-return]
+        try:
+            return self._j.cut(text, hmm)  # type: ignore[no-any-return]
+        except UnicodeEncodeError:
+            return _by_length(text, self._j.cut(_no_surrogates(text), hmm))
 
     def cut_all(self, text: str) -> list[str]:
-        return [w for w in self._j.cut_all(text) if w]
+        try:
+            words = self._j.cut_all(text)
+        except UnicodeEncodeError:
+            copy = _no_surrogates(text)
+            words, start = [], 0
+            for w in self._j.cut_all(copy):  # overlapping words, starts in order
+                found = copy.find(w, start)
+                if found >= 0:
+                    words.append(text[found : found + len(w)])
+                    start = found
+        return [w for w in words if w]
 
     def tokenize_search(self, text: str, hmm: bool) -> list[tuple[str, int, int]]:
-        return self._j.tokenize(text, "search", hmm)  # type: ignore[no-any-return]
+        try:
+            return self._j.tokenize(text, "search", hmm)  # type: ignore[no-any-return]
+        except UnicodeEncodeError:
+            found = self._j.tokenize(_no_surrogates(text), "search", hmm)
+            return [(text[s:e], s, e) for _, s, e in found]
 
     def tag(self, text: str, hmm: bool) -> list[tuple[str, str]]:
-        return self._j.tag(text, hmm)  # type: ignore[no-any-return]
+        try:
+            return self._j.tag(text, hmm)  # type: ignore[no-any-return]
+        except UnicodeEncodeError:
+            pairs = self._j.tag(_no_surrogates(text), hmm)
+            words = _by_length(text, [w for w, _ in pairs])
+            return [(w, t) for w, (_, t) in zip(words, pairs, strict=True)]
 
     def add_word(self, word: str, freq: int | None, tag: str | None) -> None:
         self._j.add_word(word, freq, tag)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _no_surrogates(text: str) -> str:
+    return _SURROGATE.sub("\ufffd", text)
+
+
+def _by_length(text: str, words: list[str]) -> list[str]:
+    """``text`` cut into pieces as long as ``words``."""
+    pos = 0
+    return [text[pos : (pos := pos + len(w))] for w in words]
 
 
 def read_userdict(path: str) -> list[tuple[str, int | None, str | None]]:

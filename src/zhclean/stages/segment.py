@@ -20,6 +20,7 @@ Whitespace never ends up inside a token, and the output has one line per input l
 from __future__ import annotations
 
 import re
+from binascii import hexlify, unhexlify
 from bisect import bisect_right
 from dataclasses import dataclass
 from itertools import accumulate
@@ -51,8 +52,13 @@ _TRADITIONAL_ONLY = (
 )
 _TRADITIONAL = lazy_re(f"[{_TRADITIONAL_ONLY}]")  # only when via_simplified is asked
 _NONSPACE = re.compile(r"\S+")
-_SPACE_NOT_NEWLINE = re.compile(r"[^\S\n]")
-_RARE_SPACE = re.compile("[^\\S\n \t\u3000\r]")
+# A run of whitespace tokens in words joined by spaces, with its separators: " X ", " X Y ", ….
+# Of spaces alone, such a run is odd ("a   b" for "a b"): an even one is at the very start or
+# end of the text, which is stripped anyway.
+_SPACE_TOKENS = re.compile("   +")
+# The whitespace characters (str.isspace) other than "\n", " ", "\t", "\u3000" and "\r": a
+# class of literals scans faster than a negated category (checked by a test).
+_RARE_SPACE = re.compile("[\x0b\x0c\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f]")
 
 
 @dataclass(frozen=True)
@@ -204,27 +210,73 @@ def _fast_text(text: str, cfg: SegmentConfig) -> str | None:
     words = _segmenter(cfg).cut(basis, cfg.hmm)
     if not words:
         return None
-    if basis is not text:
-        # the copy's words, cut from the original at the same offsets (one pass, no index list)
-        pos = 0
-        words = [text[pos : (pos := pos + len(w))] for w in words]
-        if pos != len(text):
+    if basis is text:
+        joined = " ".join(words)
+        if len(joined) != len(text) + len(words) - 1:
             return None
-    joined = " ".join(words)
-    if len(joined) != len(text) + len(words) - 1:
-        return None
+    else:
+        found = _rejoin(text, words)
+        if found is None:  # a rare character: cut the original word by word
+            pos = 0
+            words = [text[pos : (pos := pos + len(w))] for w in words]
+            if pos != len(text):
+                return None
+            found = " ".join(words)
+        joined = found
     # engines give each whitespace character a token of its own (" ", "\t", "\u3000", "\r\n"),
-    # never whitespace inside a word: in ``joined`` each stands between two single spaces
+    # never whitespace inside a word: in ``joined`` each stands between two single spaces, and
+    # a run of them with its separators becomes one separator
     spaces = {ch for ch in " \t\u3000\r" if ch in text}  # memchr-fast, unlike a regex
-    if _RARE_SPACE.search(text) is not None:
-        spaces.update(_SPACE_NOT_NEWLINE.findall(text))
-    for ch in spaces:
-        token = f" {ch} "
-        while token in joined:
-            joined = joined.replace(token, " ")
+    if _RARE_SPACE.search(text) is not None:  # e.g. the page breaks (\f) of PDF extractions
+        spaces.update(_RARE_SPACE.findall(text))
+    if spaces == {" "}:
+        joined = _SPACE_TOKENS.sub(" ", joined)  # the commonest case, and the fastest pattern
+    elif spaces:  # a class of the characters present scans faster than [^\S\n]
+        chars = re.escape("".join(sorted(spaces)))
+        joined = re.compile(f" (?:[{chars}] )+").sub(" ", joined)  # re caches the pattern
     # what is left at either end of a line: the spaces around line breaks, "\r" of "\r\n"
     out = "\n".join([line.strip() for line in joined.split("\n")])
     return out if cfg.delimiter == " " else out.replace(" ", cfg.delimiter)
+
+
+# Mapping the copy's cuts back onto the original, without a Python step per word: the words
+# are joined with _SEP (a noncharacter) and encoded as UTF-32-BE, where each character is one
+# 4-byte unit whose second byte is its plane (0x10 for _SEP alone). From that plane byte, C-level
+# byte operations mark each unit of the original that starts a word; the original's UTF-32 is
+# written in hex (so "|" can stand for a mark, alignment-safe), each mark becomes a space unit
+# plus the digit it covered, and the hex is decoded back: half the cost of slicing each word.
+_SEP = "\U0010ffff"
+# plane byte -> 0x02 (a separator, dropped) or "0" (the first hex digit of every unit: its
+# first byte is always 0x00); shifted one unit on, a separator marks the next unit "|"
+_SELF = bytes(0x02 if b == 0x10 else ord("0") for b in range(256))
+_NEXT = bytes(ord("|") if b == 0x10 else 0 for b in range(256))
+_SPACE_UNIT = b"00000020"  # " " in UTF-32-BE, in hex
+
+
+def _rejoin(text: str, words: list[str]) -> str | None:
+    """``" ".join`` of ``text`` cut where ``words`` (the cuts of a copy of ``text`` of the same
+    length) are cut; None when the words do not add up to ``text``'s length or when ``text``
+    holds a plane-16 character (the separator's plane) or a lone surrogate.
+
+    >>> _rejoin("賦能產業", ["赋能", "产", "业"])
+    '賦能 產 業'
+    """
+    try:
+        units = _SEP.join(words).encode("utf-32-be")
+        original = text.encode("utf-32-be")
+    except UnicodeEncodeError:  # lone surrogates (surrogateescape'd input)
+        return None
+    planes = units[1::4]
+    if planes.count(0x10) != len(words) - 1:  # a plane-16 character in the words
+        return None
+    marks = int.from_bytes(planes.translate(_SELF), "big")
+    marks |= int.from_bytes(planes.translate(_NEXT), "big") >> 8
+    first = marks.to_bytes(len(planes), "big").translate(None, b"\x02")
+    if len(first) != len(text):
+        return None
+    digits = bytearray(hexlify(original))
+    digits[0::8] = first
+    return unhexlify(digits.replace(b"|", _SPACE_UNIT + b"0")).decode("utf-32-be")
 
 
 Token = tuple[str, int, int, Any]
