@@ -284,15 +284,18 @@ def _run(
 
 
 def _line_runs(lines: Iterator[str], target: int = 1 << 18) -> Iterator[str]:
-    """Group ``lines`` into runs of about ``target`` characters (whole lines)."""
+    """Group ``lines`` into runs of about ``target`` characters (whole lines); the first run is a
+    quarter of that, as the first block of ``iter_blocks`` is: early output for a pipe, and
+    little work before worker processes can start."""
     buf: list[str] = []
     size = 0
+    want = max(1, target // 4)
     for line in lines:
         buf.append(line)
         size += len(line)
-        if size >= target:
+        if size >= want:
             yield "".join(buf)
-            buf, size = [], 0
+            buf, size, want = [], 0, target
     if buf:
         yield "".join(buf)
 
