@@ -35,9 +35,10 @@ SHARED = Path(os.environ.get("ZHCLEAN_SHARED", ROOT.parent / "shared"))
 SEED = SAMPLES / "yongzhou-newspaper.txt"
 MB = 1 << 20
 
-# The worktree's own code, whatever is installed: the benchmark measures this checkout.
+# The worktree's own code, whatever is installed: the benchmark measures this checkout, with
+# its bytecode cached as a user's installation has it (some shells switch the cache off).
 ENV = {
-    **os.environ,
+    **{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
     "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT / "src"), os.environ.get("PYTHONPATH")])),
     "PYTHONIOENCODING": "utf-8",
 }
