@@ -35,7 +35,9 @@ How a break is judged, as a careful reader would (``--explain`` names the rule e
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
+from itertools import accumulate, compress, repeat
 
 from .base import Change, Explained, StageSpec, register
 from .chars import NO_LINE_START
@@ -160,58 +162,68 @@ def _edge_width(s: str) -> float:
 
 
 @dataclass(slots=True)
-class _Line:
-    text: str
-    start: int  # offset of ``text`` in the input
-    end: int
-    width: float
-    indent: bool
-    para_indent: bool  # indented by about two characters, as a paragraph's first line is
-    gap: bool  # a blank line before it
-    page: bool  # a page break (\f) before it
+class _Lines:
+    """The text lines of a block (blank lines left out), as parallel lists: built with
+    whole-list operations, since a Python loop per line is what makes this stage slow."""
+
+    texts: list[str]  # each line without its indentation and trailing spaces
+    w: list[float]  # its width up to the column edge (:func:`_edge_width`)
+    gap: list[bool]  # a blank line before it
+    indent: list[bool]
+    para_indent: list[bool]  # indented by about two characters, as a paragraph's first line is
+    starts: list[int]  # offset of each text in the input (only when asked for)
+    ends: list[int]
 
 
-_BREAK = re.compile(r"[\n\f]")
+_WS_FIRST = tuple(_WS)
 
 
-def _parse(text: str) -> list[_Line]:
-    lines: list[_Line] = []
-    prev_end = 0
-    pos = 0  # where ``seg`` starts
-    ws, hanging, half = _WS, _HANGING_LAST, _HALF.findall
-    for seg in _BREAK.split(text):
-        stripped = seg.strip(ws)
-        if stripped:
-            if seg[0] in ws:
-                lead = len(seg) - len(seg.lstrip(ws))
-                head = seg[:lead]
-                indent = "\u3000" in head or "\t" in head or head.count(" ") >= 2
-                para_indent = 1.5 <= _width(head.replace("\t", "    ")) <= 2.5
-            else:
-                lead = 0
-                indent = para_indent = False
-            sep = text[prev_end:pos]
-            start = pos + lead
-            end = start + len(stripped)
-            if stripped[-1] in hanging:
-                width = _edge_width(stripped)
-            else:  # _width, inline: this runs once per line of the input
-                width = len(stripped) - 0.5 * len(half(stripped))
-            lines.append(
-                _Line(
-                    stripped,
-                    start,
-                    end,
-                    width,
-                    indent,
-                    para_indent,
-                    sep.count("\n") >= 2,
-                    "\f" in sep,
-                )
-            )
-            prev_end = end
-        pos += len(seg) + 1
-    return lines
+def _parse(text: str, offsets: bool = True) -> _Lines:
+    """The lines of ``text`` split at ``\\n`` and ``\\f``; ``offsets`` only for explanations."""
+    ff: list[int] = []  # the segments a page break follows
+    if "\f" in text:
+        segs: list[str] = []
+        for page in text.split("\f"):
+            segs += page.split("\n")
+            ff.append(len(segs) - 1)
+        ff.pop()
+    else:
+        segs = text.split("\n")
+    ws = _WS
+    stripped = [s.strip(ws) for s in segs]
+    idx = list(compress(range(len(segs)), stripped))  # the segments with text
+    texts = [stripped[k] for k in idx]
+    n = len(texts)
+    # A blank line before a line: two or more newlines among the breaks since the line before
+    # (after segments a .. b-1; the first line counts the breaks from the start).
+    prev = [0, *idx[:-1]]
+    if ff:
+        gap = [b - a - bisect_left(ff, b) + bisect_left(ff, a) >= 2 for a, b in zip(prev, idx)]
+    else:
+        gap = [b - a >= 2 for a, b in zip(prev, idx)]
+    half = _HALF.findall
+    w = [len(s) - 0.5 * len(half(s)) for s in texts]
+    hanging = _HANGING_LAST
+    # _edge_width for the lines ending with hanging punctuation: the last one or two marks
+    for i in compress(range(n), [s[-1] in hanging for s in texts]):
+        s = texts[i]
+        g = s[-2:] if len(s) > 1 and s[-2] in hanging else s[-1]
+        w[i] = w[i] - 0.5 * (len(g) - 0.5 * len(half(g)))
+    nsegs = [segs[k] for k in idx]
+    indent = [False] * n
+    para_indent = [False] * n
+    for i in compress(range(n), map(str.startswith, nsegs, repeat(_WS_FIRST))):
+        seg = nsegs[i]
+        head = seg[: len(seg) - len(seg.lstrip(ws))]
+        indent[i] = "\u3000" in head or "\t" in head or head.count(" ") >= 2
+        para_indent[i] = 1.5 <= _width(head.replace("\t", "    ")) <= 2.5
+    starts: list[int] = []
+    ends: list[int] = []
+    if offsets:
+        pos = list(accumulate([len(s) + 1 for s in segs], initial=0))
+        starts = [pos[k] + len(s) - len(s.lstrip(ws)) for k, s in zip(idx, nsegs, strict=True)]
+        ends = [a + len(t) for a, t in zip(starts, texts, strict=True)]
+    return _Lines(texts, w, gap, indent, para_indent, starts, ends)
 
 
 def _is_table_row(s: str) -> bool:
@@ -252,67 +264,84 @@ def _line_ends_sentence(s: str) -> bool:
     return c in _TERMINAL or (c == "." and len(t) > 1 and t[-2] in _AFTER_LETTER)
 
 
+def _window_max(xs: list[float], win: int) -> list[float]:
+    """``m[i] == max(xs[max(0, i - win) : i + win + 1])`` for ``win >= 0``, in a few passes of
+    C-speed ``map`` (a slice and a ``max`` per line was a fifth of the stage's time).
+
+    >>> _window_max([1.0, 5.0, 2.0, 0.5, 3.0], 1)
+    [5.0, 5.0, 5.0, 3.0, 3.0]
+    """
+    n = len(xs)
+    win = min(win, n)
+    if win <= 0:
+        return list(xs)
+    pad = [float("-inf")] * win
+    cur, span, length = [*pad, *xs, *pad], 1, 2 * win + 1
+    while 2 * span <= length:  # cur[i] = max of the `span` values from i
+        cur = list(map(max, cur, cur[span:]))
+        span *= 2
+    return list(map(max, cur[:n], cur[length - span : length - span + n]))
+
+
 class _Layout:
     """Per-line measures: widths, runs of similar lines, each line's column width, and the
-    features of each line's text that the decisions look at (computed once per line)."""
+    features of each line's text that the decisions look at (computed once per line, for all
+    lines at once: a comprehension or a ``map`` instead of a loop wherever it can be)."""
 
-    def __init__(self, lines: list[_Line], cfg: JoinConfig) -> None:
-        self.lines = lines
+    def __init__(self, ln: _Lines, cfg: JoinConfig) -> None:
         self.cfg = cfg
-        n = len(lines)
-        texts = [ln.text for ln in lines]
-        w = [ln.width for ln in lines]
+        texts, w = ln.texts, ln.w
+        n = len(texts)
+        self.n = n
         self.texts = texts
         self.w = w
-        sp = [_has_sent_punct(s) for s in texts]
+        self.gap = ln.gap
+        self.indent = ln.indent
+        self.para_indent = ln.para_indent
+        punct, sent_punct = _PUNCT_CHAR.search, _SENT_PUNCT.search
+        # _has_sent_punct, inline
+        sp = [punct(s) is not None or ("." in s and sent_punct(s) is not None) for s in texts]
         self.sp = sp
         # Runs: consecutive lines whose widths differ by at most the tolerance.
         tol, maxcol = cfg.tolerance, cfg.max_column
-        run = [0] * n
-        firsts = [0]  # the first line of each run
-        r = 0
-        for i in range(1, n):
-            a, b = w[i], w[i - 1]
-            hi = a if a > b else b
-            step = 0.06 * hi
-            if step < tol:
-                step = tol
-            if not (abs(a - b) <= step and hi <= maxcol):
-                r += 1
-                firsts.append(i)
-            run[i] = r
-        size: dict[int, int] = {}
-        prose: dict[int, bool] = {}
-        run_size: list[int] = []
-        for r, (lo, hi) in enumerate(zip(firsts, [*firsts[1:], n], strict=True)):
-            size[r] = hi - lo
-            prose[r] = any(sp[lo:hi])
-            run_size.extend([hi - lo] * (hi - lo))
+        his = list(map(max, w[1:], w))
+        new_run = [
+            not (abs(a - b) <= (0.06 * h if 0.06 * h >= tol else tol) and h <= maxcol)
+            for a, b, h in zip(w[1:], w, his)
+        ]
+        run = list(accumulate(new_run, initial=0)) if n else []
+        bounds = [0, *compress(range(1, n), new_run), n]
+        size = [hi - lo for lo, hi in zip(bounds, bounds[1:])]
+        prose = [True in sp[lo:hi] for lo, hi in zip(bounds, bounds[1:])]
+        run_size = list(map(size.__getitem__, run))
         self.run = run
         self.run_size = run_size
         self.prose = prose
+        # a line of a run of three or more lines with sentence punctuation: wrapped prose
+        in_prose = [k >= 3 and p for k, p in zip(run_size, map(prose.__getitem__, run))]
+        self.in_prose = in_prose
         # A line of a prose run is measured against its run's neighbours; any other line
         # against the widest lines around it (theirs capped at max_column, its own not).
         capped = [x if x < maxcol else maxcol for x in w]
         win = cfg.window
-        column = []
-        for i in range(n):
-            r = run[i]
-            if size[r] >= 3 and prose[r]:
-                col = w[i]
-                if i > 0 and run[i - 1] == r and w[i - 1] > col:
-                    col = w[i - 1]
-                if i + 1 < n and run[i + 1] == r and w[i + 1] > col:
-                    col = w[i + 1]
-            else:
-                col = max(capped[max(0, i - win) : i + win + 1])
-                if w[i] > col:
-                    col = w[i]
-            column.append(col)
+        if win >= 0:
+            around = _window_max(capped, win)
+        else:  # an empty window: max() fails for a line outside a prose run, as it always did
+            around = [
+                0.0 if p else max(capped[max(0, i - win) : i + win + 1])
+                for i, p in enumerate(in_prose)
+            ]
+        same_prev = [False, *[not b for b in new_run]]
+        left = [p if s else x for x, p, s in zip(w, [0.0, *w[:-1]], same_prev)]
+        right = [q if s else x for x, q, s in zip(w, [*w[1:], 0.0], [*same_prev[1:], False])]
+        column = [
+            (max(x, a, b) if p else (x if x > m else m))
+            for x, a, b, p, m in zip(w, left, right, in_prose, around)
+        ]
         self.column = column
         self.short_ = [
             wi < col - (tol if tol > 0.06 * col else 0.06 * col)
-            for wi, col in zip(w, self.column, strict=True)
+            for wi, col in zip(w, column, strict=True)
         ]
         ends = [s[-1] in _SENT_END_LAST and _line_ends_sentence(s) for s in texts]
         self.ends = ends
@@ -324,48 +353,49 @@ class _Layout:
         f = [False] * n
         self.list_item, self.caption_label, self.caption_match = f, f[:], f[:]
         self.caption, self.section, self.numeric = f[:], f[:], f[:]
-        for i, s in enumerate(texts):
-            c = s[0]
-            if c in _SPECIAL_FIRST or c.isdecimal() or c.isspace():
-                self.list_item[i] = bool(_LIST_ITEM.match(s))
-                self.caption_label[i] = bool(_CAPTION_LABEL.match(s))
-                self.caption_match[i] = bool(_CAPTION.match(s))
-                self.caption[i] = _is_caption(s)
-                self.section[i] = bool(_SECTION.match(s))
-                self.numeric[i] = bool(_NUMERIC.match(s))
+        special = _SPECIAL_FIRST
+        firsts = [s[0] for s in texts]
+        lasts = [s[-1] for s in texts]
+        cand = [
+            i
+            for i, c in enumerate(firsts)
+            if c in special or c.isdecimal() or c.isspace()  # noqa: SIM101
+        ]
+        for i in cand:
+            s = texts[i]
+            self.list_item[i] = bool(_LIST_ITEM.match(s))
+            self.caption_label[i] = bool(_CAPTION_LABEL.match(s))
+            self.caption_match[i] = bool(_CAPTION.match(s))
+            self.caption[i] = _is_caption(s)
+            self.section[i] = bool(_SECTION.match(s))
+            self.numeric[i] = bool(_NUMERIC.match(s))
         # a table row needs a gap of two spaces or a tab between cells
-        self.table = [("  " in s or "\t" in s or "\u3000" in s) and _is_table_row(s) for s in texts]
+        self.table = table = [
+            ("  " in s or "\t" in s or "\u3000" in s) and _is_table_row(s) for s in texts
+        ]
         # what every line of a poem has (``_verse`` also compares it with the lines around)
-        self.verse_ok = [
-            s[-1] in _VERSE_END and wi <= 16 and len(_HAN_RE.findall(s)) >= 3
-            for s, wi in zip(texts, w, strict=True)
+        han = _HAN_RE.findall
+        self.verse_ok = verse_ok = [
+            c in _VERSE_END and wi <= 16 and len(han(s)) >= 3
+            for s, c, wi in zip(texts, lasts, w, strict=True)
         ]
 
         # Lines without any of the marks the first rules of ``_decide`` look for, at the end
         # (as the line before a break) and at the start (as the line after one).
-        self.plain_end = [
-            not (
-                s[-1] in _NO_END
-                or s[-1] == "-"
-                or self.caption_label[i]
-                or self.caption[i]
-                or self.table[i]
-                or self.numeric[i]
-                or self.verse_ok[i]
-            )
-            for i, s in enumerate(texts)
+        no_end = _NO_END
+        plain_end = [
+            not (c in no_end or c == "-" or t or v)
+            for c, t, v in zip(lasts, table, verse_ok, strict=True)
         ]
-        self.plain_start = [
-            not (
-                s[0] in _NO_START
-                or self.list_item[i]
-                or self.caption[i]
-                or self.table[i]
-                or self.numeric[i]
-                or self.section[i]
-            )
-            for i, s in enumerate(texts)
-        ]
+        no_start = _NO_START
+        plain_start = [not (c in no_start or t) for c, t in zip(firsts, table, strict=True)]
+        for i in cand:
+            if self.caption_label[i] or self.caption[i] or self.numeric[i]:
+                plain_end[i] = False
+            if self.list_item[i] or self.caption[i] or self.numeric[i] or self.section[i]:
+                plain_start[i] = False
+        self.plain_end = plain_end
+        self.plain_start = plain_start
 
     def short(self, i: int) -> bool:
         """Line ``i`` stops clearly before its column's edge."""
@@ -374,14 +404,14 @@ class _Layout:
     def gaps_mean_something(self, i: int) -> bool:
         """Blank lines around line ``i`` are rare enough to mark paragraphs (some extractors put
         one after every line of a text box)."""
-        lo, hi = max(1, i - 6), min(len(self.lines), i + 7)
-        gaps = sum(self.lines[j].gap for j in range(lo, hi))
+        lo, hi = max(1, i - 6), min(self.n, i + 7)
+        gaps = sum(self.gap[lo:hi])
         return gaps < 0.6 * (hi - lo)
 
     def indented_first_line(self, i: int) -> bool:
         """Line ``i`` is about two characters narrower than the full lines around it and goes on
         mid-sentence: the first line of a paragraph whose indentation the extractor dropped."""
-        if i + 1 >= len(self.lines) or i < 1:
+        if i + 1 >= self.n or i < 1:
             return False
         full = min(self.w[i - 1], self.w[i + 1])
         if self.short_[i + 1] or abs(self.w[i - 1] - self.w[i + 1]) > self.cfg.tolerance:
@@ -390,7 +420,7 @@ class _Layout:
 
     def in_prose_run(self, i: int) -> bool:
         """Line ``i`` is part of a run of similar lines with sentence punctuation: wrapped text."""
-        return self.run_size[i] >= 3 and self.prose[self.run[i]]
+        return self.in_prose[i]
 
     def wrapped_context(self, i: int) -> bool:
         """Some other line of ``i``'s run reaches the edge mid-sentence: this is wrapped text."""
@@ -479,9 +509,7 @@ def _decide(
     ``why`` false only the answer counts, not the reason (it may name a later rule).
     """
     j = i + 1
-    cur, nxt = lay.lines[i], lay.lines[j]
-    a = cur.text
-    last = a[-1]
+    last = lay.texts[i][-1]
     ends = lay.ends[i]
     if lay.plain_end[i] and lay.plain_start[j]:
         # no mark on either line: of the first rules, only "verse follows" can apply
@@ -492,13 +520,13 @@ def _decide(
         if marked is not None:
             return marked
     if ends:
-        if cur.width > lay.cfg.max_column:
+        if lay.w[i] > lay.cfg.max_column:
             return False, "keep: sentence end of a whole-paragraph line"
         if lay.short_[i]:
             return False, "keep: sentence end on a short line"
-        if nxt.gap and lay.gaps_mean_something(j):
+        if lay.gap[j] and lay.gaps_mean_something(j):
             return False, "keep: sentence end before a blank line"
-        if nxt.indent and not cur.indent:
+        if lay.indent[j] and not lay.indent[i]:
             return False, "keep: sentence end, next line indented"
         if lay.heading[j]:
             return False, "keep: sentence end, next line is a heading"
@@ -524,16 +552,16 @@ def _decide(
 def _decide_rest(lay: _Layout, i: int, plain: bool) -> tuple[bool, str]:
     """The last rules of :func:`_decide`, for a line that does not end a sentence or a clause."""
     j = i + 1
-    cur, nxt = lay.lines[i], lay.lines[j]
-    last, b = cur.text[-1], nxt.text
-    heading = plain and lay.heading[i] and not cur.para_indent
-    if heading and lay.list_item[i] and cur.width >= 0.6 * lay.column[i] > nxt.width:
+    cur_w, nxt_w = lay.w[i], lay.w[j]
+    last, b = lay.texts[i][-1], lay.texts[j]
+    heading = plain and lay.heading[i] and not lay.para_indent[i]
+    if heading and lay.list_item[i] and cur_w >= 0.6 * lay.column[i] > nxt_w:
         return True, "join: a long numbered heading wraps onto a shorter line"
     in_prose = lay.run_size[i] >= 3 and lay.prose[lay.run[i]] and not lay.short_[i]
-    if not in_prose and lay.heading[j] and nxt.width <= 0.5 * lay.column[j]:
+    if not in_prose and lay.heading[j] and nxt_w <= 0.5 * lay.column[j]:
         return False, "keep: next line is a heading"
     if heading:
-        similar = abs(cur.width - nxt.width) <= max(2.0, 0.12 * cur.width)
+        similar = abs(cur_w - nxt_w) <= max(2.0, 0.12 * cur_w)
         if similar and not lay.heading[j] and lay.sp[j]:
             return True, "join: a title wraps onto a line of the same width"
         return False, "keep: short line without sentence punctuation (heading, byline, label)"
@@ -564,39 +592,39 @@ def _glue(left: str, right: str) -> tuple[str, str]:
 
 
 def _join_once(text: str, config: JoinConfig, explain: bool = True) -> Explained:
-    lines = _parse(text)
-    if not lines:
+    lines = _parse(text, offsets=explain)
+    if not lines.texts:
         return Explained("", ())
     lay = _Layout(lines, config)
-    sp = lay.sp
+    texts, sp = lines.texts, lay.sp
+    starts, ends = lines.starts, lines.ends
     paragraphs: list[str] = []
     changes: list[Change] = []
-    parts: list[str] = [lines[0].text]
+    parts: list[str] = [texts[0]]
     # the paragraph so far has no sentence punctuation: it may still be a heading or a title
     plain = not sp[0]
-    for i in range(len(lines) - 1):
+    for i in range(len(texts) - 1):
         joined, why = _decide(lay, i, plain, parts, explain)
-        nxt = lines[i + 1]
+        nxt = texts[i + 1]
         if joined:
-            between, drop = _glue(parts[-1], nxt.text)
+            between, drop = _glue(parts[-1], nxt)
             if drop:
                 parts[-1] = parts[-1][: -len(drop)]
             if explain:
-                cur = lines[i]
-                sep = text[cur.end : nxt.start]
+                end, start = ends[i], starts[i + 1]
+                sep = text[end:start]
                 if drop:
-                    changes.append(Change(NAME, why, cur.end - 1, nxt.start, drop + sep, between))
+                    changes.append(Change(NAME, why, end - 1, start, drop + sep, between))
                 else:
-                    changes.append(Change(NAME, why, cur.end, nxt.start, sep, between))
-            parts.append(between + nxt.text if between else nxt.text)
+                    changes.append(Change(NAME, why, end, start, sep, between))
+            parts.append(between + nxt if between else nxt)
             plain = plain and not sp[i + 1]
         else:
             paragraphs.append("".join(parts))
-            parts = [nxt.text]
+            parts = [nxt]
             if explain:
-                cur = lines[i]
-                sep = text[cur.end : nxt.start]
-                changes.append(Change(NAME, why, cur.end, nxt.start, sep, "\n"))
+                end, start = ends[i], starts[i + 1]
+                changes.append(Change(NAME, why, end, start, text[end:start], "\n"))
             plain = not sp[i + 1]
     paragraphs.append("".join(parts))
     joiner = "\n\n" if config.blank_lines else "\n"
