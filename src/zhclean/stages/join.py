@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import accumulate, chain, compress, pairwise, repeat
 from operator import and_, is_, itemgetter, not_
@@ -175,18 +176,20 @@ class _Lines:
     para_indent: list[bool]  # indented by about two characters, as a paragraph's first line is
     starts: list[int]  # offset of each text in the input (only when asked for)
     ends: list[int]
+    firsts: str  # the first character of each line
+    lasts: str  # the last character of each line
 
 
 _WS_FIRST = tuple(_WS)
 
 
-def _edge_widths(texts: list[str]) -> list[float]:
-    """:func:`_edge_width` of each line (non-empty)."""
+def _edge_widths(texts: list[str], lasts: str) -> list[float]:
+    """:func:`_edge_width` of each line (non-empty; ``lasts``: their last characters)."""
     half = _HALF.findall
     w = [len(s) - 0.5 * len(half(s)) for s in texts]
     hanging = _HANGING_LAST
     # the lines ending with hanging punctuation: the last one or two marks count half
-    for i in compress(range(len(texts)), [s[-1] in hanging for s in texts]):
+    for i in _where(_HANGING_CHAR, lasts):
         s = texts[i]
         g = s[-2:] if len(s) > 1 and s[-2] in hanging else s[-1]
         w[i] = w[i] - 0.5 * (len(g) - 0.5 * len(half(g)))
@@ -199,7 +202,14 @@ def _paragraph_lines(paras: list[str], blank_lines: bool) -> _Lines:
     are between all of them or none."""
     m = len(paras)
     gap = [False, *[True] * (m - 1)] if blank_lines else [False] * m
-    return _Lines(paras, _edge_widths(paras), gap, [False] * m, [False] * m, [], [])
+    firsts, lasts = _ends_of(paras)
+    w = _edge_widths(paras, lasts)
+    return _Lines(paras, w, gap, [False] * m, [False] * m, [], [], firsts, lasts)
+
+
+def _ends_of(texts: list[str]) -> tuple[str, str]:
+    """The first and the last characters of the lines, each as one string."""
+    return "".join(map(itemgetter(0), texts)), "".join(map(itemgetter(-1), texts))
 
 
 def _parse(text: str, offsets: bool = True) -> _Lines:
@@ -226,7 +236,8 @@ def _parse(text: str, offsets: bool = True) -> _Lines:
         gap = [b - a - p >= 2 for a, b, p in zip(prev, idx, pages, strict=False)]
     else:
         gap = [b - a >= 2 for a, b in zip(prev, idx, strict=False)]
-    w = _edge_widths(texts)
+    firsts, lasts = _ends_of(texts)
+    w = _edge_widths(texts, lasts)
     nsegs = [segs[k] for k in idx]
     indent = [False] * n
     para_indent = [False] * n
@@ -241,7 +252,7 @@ def _parse(text: str, offsets: bool = True) -> _Lines:
         pos = list(accumulate([len(s) + 1 for s in segs], initial=0))
         starts = [pos[k] + len(s) - len(s.lstrip(ws)) for k, s in zip(idx, nsegs, strict=True)]
         ends = [a + len(t) for a, t in zip(starts, texts, strict=True)]
-    return _Lines(texts, w, gap, indent, para_indent, starts, ends)
+    return _Lines(texts, w, gap, indent, para_indent, starts, ends, firsts, lasts)
 
 
 def _is_table_row(s: str) -> bool:
@@ -266,6 +277,33 @@ _SPECIAL_FIRST = frozenset(
 # The last character of a sentence end (``_SENT_END``) and of a verse line.
 _SENT_END_LAST = frozenset(_TERMINAL + _CLOSE + ".")
 _VERSE_END = "，。！？；"
+
+
+def _class(chars: Iterable[str], extra: str = "") -> re.Pattern[str]:
+    """A regex for one character of ``chars`` (or of the class fragment ``extra``)."""
+    return re.compile("[" + "".join(map(re.escape, sorted(set(chars)))) + extra + "]")
+
+
+# Which lines a rule can apply to, found by one regex over the string of the lines' first (or
+# last) characters instead of a test per line. ``\d`` and ``\s`` are ``str.isdecimal`` and
+# ``str.isspace`` (both are Unicode's Nd and White_Space, as CPython tests them).
+_SPECIAL_START = _class(
+    _SPECIAL_FIRST - {chr(c) for lo, hi in _SPECIAL_RANGES for c in range(lo, hi + 1)},
+    "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in _SPECIAL_RANGES) + r"\d\s",
+)
+_NO_START_CHAR = _class(_NO_START)
+_HANGING_CHAR = _class(_HANGING_LAST)
+_SENT_END_CHAR = _class(_SENT_END_LAST)
+_VERSE_END_CHAR = _class(_VERSE_END)
+_CLAUSE_END_CHAR = _class(_CLAUSE_END)
+_NO_END_CHAR = _class(_NO_END_OR_HYPHEN)
+_ASCII_CHAR = re.compile(r"[\x00-\x7f]")
+
+
+def _where(rx: re.Pattern[str], chars: str, stop: int | None = None) -> list[int]:
+    """The positions in ``chars`` (one character per line) where ``rx`` matches: the lines."""
+    it = rx.finditer(chars) if stop is None else rx.finditer(chars, 0, stop)
+    return [m.start() for m in it]
 
 
 _AFTER_LETTER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz)]")
@@ -367,22 +405,21 @@ class _Layout:
             wi < col - (tol if tol > 0.06 * col else 0.06 * col)
             for wi, col in zip(w, column, strict=True)
         ]
-        self.lasts = lasts = list(map(itemgetter(-1), texts))
+        self.firsts, self.lasts = firsts, lasts = ln.firsts, ln.lasts
         ends = [False] * n
-        for i in compress(range(n), map(_SENT_END_LAST.__contains__, lasts)):
+        for i in _where(_SENT_END_CHAR, lasts):
             ends[i] = _line_ends_sentence(texts[i])
         self.ends = ends
-        self.heading = [
-            sh and not p and c not in _CLAUSE_END and not e
-            for sh, p, c, e in zip(self.short_, sp, lasts, ends, strict=True)
-        ]
+        self.clause_end = clause_end = _where(_CLAUSE_END_CHAR, lasts)
+        heading = [sh and not p and not e for sh, p, e in zip(self.short_, sp, ends, strict=True)]
+        for i in clause_end:
+            heading[i] = False
+        self.heading = heading
         # Start-anchored features, only for lines whose first character allows them.
         f = [False] * n
         self.list_item, self.caption_label, self.caption_match = f, f[:], f[:]
         self.caption, self.section, self.numeric = f[:], f[:], f[:]
-        special = _SPECIAL_FIRST
-        self.firsts = firsts = list(map(itemgetter(0), texts))
-        cand = [i for i, c in enumerate(firsts) if c in special or c.isdecimal() or c.isspace()]
+        cand = _where(_SPECIAL_START, firsts)
         for i in cand:
             s = texts[i]
             self.list_item[i] = bool(_LIST_ITEM.match(s))
@@ -397,19 +434,22 @@ class _Layout:
         ]
         # what every line of a poem has (``_verse`` also compares it with the lines around)
         self.verse_ok = verse_ok = [False] * n
-        for i in compress(range(n), map(_VERSE_END.__contains__, lasts)):
+        for i in _where(_VERSE_END_CHAR, lasts):
             verse_ok[i] = w[i] <= 16 and len(_HAN_RE.findall(texts[i])) >= 3
 
         # Lines without any of the marks the first rules of ``_decide`` look for, at the end
         # (as the line before a break) and at the start (as the line after one).
         plain_end = [True] * n
-        for marks in (map(_NO_END_OR_HYPHEN.__contains__, lasts), table, verse_ok):
+        for i in _where(_NO_END_CHAR, lasts):
+            plain_end[i] = False
+        for marks in (table, verse_ok):
             for i in compress(range(n), marks):
                 plain_end[i] = False
         plain_start = [True] * n
-        for marks in (map(_NO_START.__contains__, firsts), table):
-            for i in compress(range(n), marks):
-                plain_start[i] = False
+        for i in _where(_NO_START_CHAR, firsts):
+            plain_start[i] = False
+        for i in compress(range(n), table):
+            plain_start[i] = False
         for i in cand:
             if self.caption_label[i] or self.caption[i] or self.numeric[i]:
                 plain_end[i] = False
@@ -639,8 +679,9 @@ def _decide_all(lay: _Layout) -> list[bool]:
             dec[i] = None
             before_heading.add(i)
     # A line ending with clause punctuation continues.
-    for i in compress(range(nb), map(_CLAUSE_END.__contains__, lasts[:nb])):
-        dec[i] = True
+    for i in lay.clause_end:
+        if i < nb:
+            dec[i] = True
     # A sentence end: the width of the line, the next line and the lines around decide.
     maxcol = lay.cfg.max_column
     for i in compress(range(nb), ends[:nb]):
@@ -713,7 +754,9 @@ def _assemble(lay: _Layout, joined: list[bool], joiner: str) -> str:
     nb = lay.n - 1
     out = texts[:]
     seps = list(map((joiner, "").__getitem__, joined))
-    for k in compress(range(nb), map(and_, joined, map(str.isascii, lay.lasts[:nb]))):
+    for k in _where(_ASCII_CHAR, lay.lasts, nb):
+        if not joined[k]:
+            continue
         between, drop = _glue(texts[k], texts[k + 1])
         seps[k] = between
         if drop:
