@@ -39,7 +39,7 @@ from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import accumulate, chain, compress, pairwise, repeat
-from operator import and_, is_, itemgetter, not_
+from operator import and_, is_, itemgetter, not_, sub
 
 from .base import Change, Explained, StageSpec, register
 from .chars import NO_LINE_START
@@ -98,6 +98,7 @@ _CAPTION = re.compile(
     r"^(?:[圖图表]\s*[\d一二三四五六七八九十]+(?:[-.．]\d+)*|(?:Fig(?:ure)?|Table)\.?\s*\d+)"
     r"(?=[\s:：.．、]|[^\d])"
 )
+_CAPTION_FIRST = "圖图表FT"  # what _CAPTION and _CAPTION_LABEL can match first
 _SECTION = re.compile(r"^\d{1,2}(?:\.\d{1,2}){1,3}\s+[^\d\s.]")
 _CAPTION_LABEL = re.compile(
     r"^(?:[圖图表]\s*\d+(?:[-.．]\d+)*|(?:Fig(?:ure)?|Table)\.?\s*\d+(?:\.\d+)*)[:：.．]?$"
@@ -119,6 +120,10 @@ def _is_caption(s: str) -> bool:
 
 
 _HAN_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+# ``len(_HAN_RE.findall(s)) >= 3``, stopping at the third
+_THREE_HAN = re.compile(
+    r"[\u3400-\u9fff\uf900-\ufaff](?:[^\u3400-\u9fff\uf900-\ufaff]*[\u3400-\u9fff\uf900-\ufaff]){2}"
+)
 # A cell of a table or a stray number: digits and number punctuation only.
 _NUMERIC = re.compile(r"^[\d.,．%％～~\-–—/:+×()（）\s]+$")
 # Table-like row: two or more gaps of two or more spaces (or tabs) between cells.
@@ -224,9 +229,9 @@ def _parse(text: str, offsets: bool = True) -> _Lines:
     else:
         segs = text.split("\n")
     ws = _WS
-    stripped = [s.strip(ws) for s in segs]
+    stripped = list(map(str.strip, segs, repeat(ws)))
     idx = list(compress(range(len(segs)), stripped))  # the segments with text
-    texts = [stripped[k] for k in idx]
+    texts = list(filter(None, stripped))
     n = len(texts)
     # A blank line before a line: two or more newlines among the breaks since the line before
     # (after segments a .. b-1; the first line counts the breaks from the start).
@@ -235,10 +240,10 @@ def _parse(text: str, offsets: bool = True) -> _Lines:
         pages = [bisect_left(ff, b) - bisect_left(ff, a) for a, b in zip(prev, idx, strict=False)]
         gap = [b - a - p >= 2 for a, b, p in zip(prev, idx, pages, strict=False)]
     else:
-        gap = [b - a >= 2 for a, b in zip(prev, idx, strict=False)]
+        gap = list(map((1).__lt__, map(sub, idx, prev)))
     firsts, lasts = _ends_of(texts)
     w = _edge_widths(texts, lasts)
-    nsegs = [segs[k] for k in idx]
+    nsegs = list(compress(segs, stripped))
     indent = [False] * n
     para_indent = [False] * n
     for i in compress(range(n), map(str.startswith, nsegs, repeat(_WS_FIRST))):
@@ -358,9 +363,9 @@ class _Layout:
         self.para_indent = ln.para_indent
         # _has_sent_punct: the common case at C speed, the full stop after a letter apart
         sp = list(map(bool, map(_PUNCT_CHAR.search, texts)))
-        for i in compress(range(n), map(not_, sp)):
-            s = texts[i]
-            if "." in s and _SENT_PUNCT.search(s):
+        dots = map(and_, map(not_, sp), map(str.__contains__, texts, repeat(".")))
+        for i in compress(range(n), dots):
+            if _SENT_PUNCT.search(texts[i]):
                 sp[i] = True
         self.sp = sp
         # Runs: consecutive lines whose widths differ by at most the tolerance.
@@ -423,9 +428,10 @@ class _Layout:
         for i in cand:
             s = texts[i]
             self.list_item[i] = bool(_LIST_ITEM.match(s))
-            self.caption_label[i] = bool(_CAPTION_LABEL.match(s))
-            self.caption_match[i] = bool(_CAPTION.match(s))
-            self.caption[i] = _is_caption(s)
+            if s[0] in _CAPTION_FIRST:  # (the caption patterns start with one of these)
+                self.caption_label[i] = bool(_CAPTION_LABEL.match(s))
+                self.caption_match[i] = bool(_CAPTION.match(s))
+                self.caption[i] = _is_caption(s)
             self.section[i] = bool(_SECTION.match(s))
             self.numeric[i] = bool(_NUMERIC.match(s))
         # a table row needs a gap of two spaces or a tab between cells
@@ -435,16 +441,15 @@ class _Layout:
         # what every line of a poem has (``_verse`` also compares it with the lines around)
         self.verse_ok = verse_ok = [False] * n
         for i in _where(_VERSE_END_CHAR, lasts):
-            verse_ok[i] = w[i] <= 16 and len(_HAN_RE.findall(texts[i])) >= 3
+            verse_ok[i] = w[i] <= 16 and _THREE_HAN.search(texts[i]) is not None
 
         # Lines without any of the marks the first rules of ``_decide`` look for, at the end
         # (as the line before a break) and at the start (as the line after one).
         plain_end = [True] * n
         for i in _where(_NO_END_CHAR, lasts):
             plain_end[i] = False
-        for marks in (table, verse_ok):
-            for i in compress(range(n), marks):
-                plain_end[i] = False
+        for i in compress(range(n), table):
+            plain_end[i] = False
         plain_start = [True] * n
         for i in _where(_NO_START_CHAR, firsts):
             plain_start[i] = False
@@ -455,6 +460,9 @@ class _Layout:
                 plain_end[i] = False
             if self.list_item[i] or self.caption[i] or self.numeric[i] or self.section[i]:
                 plain_start[i] = False
+        self.plain_end_but_verse = plain_end[:]  # (a verse line is the one mark left out)
+        for i in compress(range(n), verse_ok):
+            plain_end[i] = False
         self.plain_end = plain_end
         self.plain_start = plain_start
 
@@ -691,11 +699,16 @@ def _decide_all(lay: _Layout) -> list[bool]:
     for i in compress(range(nb), verse_ok[1:]):
         if (ends[i] or lasts[i] in "：:") and _verse(lay, i + 1):
             dec[i] = False
-    plain_end, plain_start = lay.plain_end, lay.plain_start
+    plain_end, plain_start = lay.plain_end_but_verse, lay.plain_start
     for i in compress(range(nb), map(not_, map(and_, plain_end[:nb], plain_start[1:]))):
         marked = _marked(lay, i)
         if marked is not None:
             dec[i] = marked[0]
+    # A verse line with no other mark on either line: of the rules of _marked, only "verse
+    # line" and "verse follows" (above) can apply.
+    for i in compress(range(nb), verse_ok[:nb]):
+        if plain_end[i] and plain_start[i + 1] and _verse(lay, i):
+            dec[i] = False
     walk = list(compress(range(nb), map(is_, dec, repeat(None))))
     if walk:
         keeps = list(compress(range(nb), map(is_, dec, repeat(False))))
