@@ -106,6 +106,8 @@ _CAPTION_LABEL = re.compile(
 
 
 _PUNCT_CHAR = re.compile(r"[，。；！？,;!?]")
+# the other half of _SENT_PUNCT, starting with its literal (the regex engine jumps to it)
+_DOT_AFTER_LETTER = re.compile(r"\.(?<=[A-Za-z]\.)\s")
 
 
 def _has_sent_punct(s: str) -> bool:
@@ -183,22 +185,30 @@ class _Lines:
     ends: list[int]
     firsts: str  # the first character of each line
     lasts: str  # the last character of each line
+    spaced: bool  # some line may hold two spaces, a tab or an ideographic space (a table row)
+    raw: list[float]  # its width (:func:`_width`), the hanging punctuation counted in full
+    sp: list[bool] | None = None  # it has sentence punctuation (None: _Layout finds out)
 
 
 _WS_FIRST = tuple(_WS)
 
 
-def _edge_widths(texts: list[str], lasts: str) -> list[float]:
-    """:func:`_edge_width` of each line (non-empty; ``lasts``: their last characters)."""
+def _edge_widths(texts: list[str], lasts: str) -> tuple[list[float], list[float]]:
+    """:func:`_edge_width` and :func:`_width` of each line (non-empty; ``lasts``: their last
+    characters)."""
     half = _HALF.findall
-    w = [len(s) - 0.5 * len(half(s)) for s in texts]
-    hanging = _HANGING_LAST
+    raw = [len(s) - 0.5 * len(half(s)) for s in texts]
+    w = raw[:]
     # the lines ending with hanging punctuation: the last one or two marks count half
     for i in _where(_HANGING_CHAR, lasts):
-        s = texts[i]
-        g = s[-2:] if len(s) > 1 and s[-2] in hanging else s[-1]
-        w[i] = w[i] - 0.5 * (len(g) - 0.5 * len(half(g)))
-    return w
+        w[i] = raw[i] - _hanging(texts[i])
+    return w, raw
+
+
+def _hanging(s: str) -> float:
+    """What :func:`_edge_width` takes off the width of ``s``, which ends with a hanging mark."""
+    g = s[-2:] if len(s) > 1 and s[-2] in _HANGING_LAST else s[-1]
+    return 0.5 * (len(g) - 0.5 * len(_HALF.findall(g)))
 
 
 def _paragraph_lines(paras: list[str], blank_lines: bool) -> _Lines:
@@ -208,8 +218,54 @@ def _paragraph_lines(paras: list[str], blank_lines: bool) -> _Lines:
     m = len(paras)
     gap = [False, *[True] * (m - 1)] if blank_lines else [False] * m
     firsts, lasts = _ends_of(paras)
-    w = _edge_widths(paras, lasts)
-    return _Lines(paras, w, gap, [False] * m, [False] * m, [], [], firsts, lasts)
+    w, raw = _edge_widths(paras, lasts)
+    spaced = _has_gap("\n".join(paras))  # (a newline between them makes none of those)
+    return _Lines(paras, w, gap, [False] * m, [False] * m, [], [], firsts, lasts, spaced, raw)
+
+
+def _next_lines(
+    lay: _Layout, joined: list[bool], glued: tuple[list[int], list[int]], body: str, joiner: str
+) -> _Lines:
+    """:func:`_paragraph_lines` of the paragraphs a look made (``body``), with what the look
+    knows: a paragraph's width is the sum of its lines' (plus a half for each space put between
+    them, less a half for each hyphen taken off), its first and last characters are its first
+    line's first and its last line's last, and it has sentence punctuation if one of its lines
+    has, unless a full stop meets a join (``(?<=[A-Za-z])\\.\\s`` may then match across it)."""
+    texts, n = lay.texts, lay.n
+    paras = body.split(joiner)
+    m = len(paras)
+    keeps = list(compress(range(n - 1), map(not_, joined)))
+    firsts_i = [0, *[k + 1 for k in keeps]]  # each paragraph's first line
+    lasts_i = [*keeps, n - 1]  # and its last
+    total = list(accumulate(lay.raw, initial=0.0))
+    raw = [total[b + 1] - total[a] for a, b in zip(firsts_i, lasts_i, strict=True)]
+    spaces, drops = glued
+    for k in spaces:
+        raw[bisect_left(keeps, k)] += 0.5
+    for k in drops:
+        raw[bisect_left(keeps, k)] -= 0.5
+    firsts = "".join(map(lay.firsts.__getitem__, firsts_i))
+    lasts = "".join(map(lay.lasts.__getitem__, lasts_i))
+    w = raw[:]
+    for p in _where(_HANGING_CHAR, lasts):
+        k = lasts_i[p]
+        # the last line's own hanging marks, unless it is one character long
+        w[p] = raw[p] - (lay.raw[k] - lay.w[k] if len(texts[k]) > 1 else _hanging(paras[p]))
+    with_sp = list(accumulate(lay.sp, initial=0))
+    sp = [with_sp[b + 1] != with_sp[a] for a, b in zip(firsts_i, lasts_i, strict=True)]
+    for k in _where(_FULL_STOP, lay.lasts, n - 1) + [k - 1 for k in _where(_FULL_STOP, lay.firsts)]:
+        if k >= 0 and joined[k]:
+            p = bisect_left(keeps, k)
+            sp[p] = _has_sent_punct(paras[p])
+    gap = [False, *[True] * (m - 1)] if joiner == "\n\n" else [False] * m
+    spaced = lay.spaced  # (a join never makes two spaces, a tab or an ideographic space)
+    return _Lines(paras, w, gap, [False] * m, [False] * m, [], [], firsts, lasts, spaced, raw, sp)
+
+
+def _has_gap(s: str) -> bool:
+    """``s`` holds what a table row needs between cells: two spaces, a tab, an ideographic
+    space."""
+    return "  " in s or "\t" in s or "\u3000" in s
 
 
 def _ends_of(texts: list[str]) -> tuple[str, str]:
@@ -242,7 +298,7 @@ def _parse(text: str, offsets: bool = True) -> _Lines:
     else:
         gap = list(map((1).__lt__, map(sub, idx, prev)))
     firsts, lasts = _ends_of(texts)
-    w = _edge_widths(texts, lasts)
+    w, raw = _edge_widths(texts, lasts)
     nsegs = list(compress(segs, stripped))
     indent = [False] * n
     para_indent = [False] * n
@@ -257,7 +313,8 @@ def _parse(text: str, offsets: bool = True) -> _Lines:
         pos = list(accumulate([len(s) + 1 for s in segs], initial=0))
         starts = [pos[k] + len(s) - len(s.lstrip(ws)) for k, s in zip(idx, nsegs, strict=True)]
         ends = [a + len(t) for a, t in zip(starts, texts, strict=True)]
-    return _Lines(texts, w, gap, indent, para_indent, starts, ends, firsts, lasts)
+    spaced = _has_gap(text)  # (if the text has none, no line has)
+    return _Lines(texts, w, gap, indent, para_indent, starts, ends, firsts, lasts, spaced, raw)
 
 
 def _is_table_row(s: str) -> bool:
@@ -303,6 +360,7 @@ _VERSE_END_CHAR = _class(_VERSE_END)
 _CLAUSE_END_CHAR = _class(_CLAUSE_END)
 _NO_END_CHAR = _class(_NO_END_OR_HYPHEN)
 _ASCII_CHAR = re.compile(r"[\x00-\x7f]")
+_FULL_STOP = re.compile(r"\.")
 
 
 def _where(rx: re.Pattern[str], chars: str, stop: int | None = None) -> list[int]:
@@ -361,21 +419,32 @@ class _Layout:
         self.gap = ln.gap
         self.indent = ln.indent
         self.para_indent = ln.para_indent
-        # _has_sent_punct: the common case at C speed, the full stop after a letter apart
-        sp = list(map(bool, map(_PUNCT_CHAR.search, texts)))
-        dots = map(and_, map(not_, sp), map(str.__contains__, texts, repeat(".")))
-        for i in compress(range(n), dots):
-            if _SENT_PUNCT.search(texts[i]):
-                sp[i] = True
+        self.raw = ln.raw
+        self.spaced = ln.spaced
+        if ln.sp is not None:
+            sp = ln.sp
+        else:  # _has_sent_punct: the common case at C speed, the full stop after a letter apart
+            sp = list(map(bool, map(_PUNCT_CHAR.search, texts)))
+            for i in compress(range(n), map(not_, sp)):
+                s = texts[i]
+                if "." in s and _DOT_AFTER_LETTER.search(s):
+                    sp[i] = True
         self.sp = sp
         # Runs: consecutive lines whose widths differ by at most the tolerance.
         tol, maxcol = cfg.tolerance, cfg.max_column
-        new_run = [
-            not (abs(a - b) <= (0.06 * h if 0.06 * h >= tol else tol) and h <= maxcol)
-            for a, b in zip(w[1:], w, strict=False)
-            for h in (a if a > b else b,)
-        ]
-        run = list(accumulate(new_run, initial=0)) if n else []
+        narrow = max(w) < maxcol  # (n >= 1) no line is wider than a column can be
+        if narrow:  # the test below without ``h <= maxcol``, the product only when needed
+            new_run = [
+                abs(a - b) > tol and abs(a - b) > 0.06 * (a if a > b else b)
+                for a, b in zip(w[1:], w, strict=False)
+            ]
+        else:
+            new_run = [
+                not (abs(a - b) <= (0.06 * h if 0.06 * h >= tol else tol) and h <= maxcol)
+                for a, b in zip(w[1:], w, strict=False)
+                for h in (a if a > b else b,)
+            ]
+        run = list(accumulate(new_run, initial=0))
         bounds = [0, *compress(range(1, n), new_run), n]
         size = [hi - lo for lo, hi in pairwise(bounds)]
         prose = [True in sp[lo:hi] for lo, hi in pairwise(bounds)]
@@ -384,11 +453,12 @@ class _Layout:
         self.run_size = run_size
         self.prose = prose
         # a line of a run of three or more lines with sentence punctuation: wrapped prose
-        in_prose = [k >= 3 and p for k, p in zip(run_size, map(prose.__getitem__, run))]  # noqa: B905
+        prose_run = [k >= 3 and p for k, p in zip(size, prose, strict=True)]
+        in_prose = list(map(prose_run.__getitem__, run))
         self.in_prose = in_prose
         # A line of a prose run is measured against its run's neighbours; any other line
         # against the widest lines around it (theirs capped at max_column, its own not).
-        capped = [x if x < maxcol else maxcol for x in w]
+        capped = w if narrow else [x if x < maxcol else maxcol for x in w]
         win = cfg.window
         if win >= 0:
             around = _window_max(capped, win)
@@ -397,14 +467,18 @@ class _Layout:
                 0.0 if p else max(capped[max(0, i - win) : i + win + 1])
                 for i, p in enumerate(in_prose)
             ]
-        same_prev = [False, *[not b for b in new_run]]
-        left = [p if s else x for x, p, s in zip(w, [0.0, *w[:-1]], same_prev, strict=False)]
-        same_next = [*same_prev[1:], False]
-        right = [q if s else x for x, q, s in zip(w, [*w[1:], 0.0], same_next, strict=False)]
+        # the widest of a line and the lines before and after it; at the first and the last
+        # line of a prose run (three lines or more), of the line and its one neighbour in the run
+        pair = [a if a > b else b for a, b in pairwise(w)]
+        three = [a if a > b else b for a, b in zip([w[0], *pair], [*pair, w[-1]], strict=True)]
         column = [
-            (max(x, a, b) if p else (x if x > m else m))
-            for x, a, b, p, m in zip(w, left, right, in_prose, around, strict=False)
+            (t if p else (x if x > m else m))
+            for x, t, p, m in zip(w, three, in_prose, around, strict=True)
         ]
+        for r in compress(range(len(size)), prose_run):
+            lo, hi = bounds[r], bounds[r + 1] - 1
+            column[lo] = pair[lo]
+            column[hi] = pair[hi - 1]
         self.column = column
         self.short_ = [
             wi < col - (tol if tol > 0.06 * col else 0.06 * col)
@@ -435,9 +509,12 @@ class _Layout:
             self.section[i] = bool(_SECTION.match(s))
             self.numeric[i] = bool(_NUMERIC.match(s))
         # a table row needs a gap of two spaces or a tab between cells
-        self.table = table = [
-            ("  " in s or "\t" in s or "\u3000" in s) and _is_table_row(s) for s in texts
-        ]
+        if ln.spaced:
+            self.table = table = [
+                ("  " in s or "\t" in s or "\u3000" in s) and _is_table_row(s) for s in texts
+            ]
+        else:
+            self.table = table = [False] * n
         # what every line of a poem has (``_verse`` also compares it with the lines around)
         self.verse_ok = verse_ok = [False] * n
         for i in _where(_VERSE_END_CHAR, lasts):
@@ -760,21 +837,30 @@ def _para_tail(texts: list[str], start: int, i: int) -> str:
     return "".join(pieces)[-200:]
 
 
-def _assemble(lay: _Layout, joined: list[bool], joiner: str) -> str:
+def _assemble(
+    lay: _Layout, joined: list[bool], joiner: str
+) -> tuple[str, tuple[list[int], list[int]]]:
     """The output of the decisions: lines joined where ``joined``, ``joiner`` between
-    paragraphs; :func:`_glue` puts a space or drops a hyphen only after an ASCII character."""
+    paragraphs; :func:`_glue` puts a space or drops a hyphen only after an ASCII character.
+    Also the joins that got a space and those that took a hyphen off."""
     texts = lay.texts
     nb = lay.n - 1
     out = texts[:]
     seps = list(map((joiner, "").__getitem__, joined))
+    spaces: list[int] = []
+    drops: list[int] = []
     for k in _where(_ASCII_CHAR, lay.lasts, nb):
         if not joined[k]:
             continue
         between, drop = _glue(texts[k], texts[k + 1])
         seps[k] = between
+        if between:
+            spaces.append(k)
         if drop:
             out[k] = out[k][: -len(drop)]
-    return "".join(chain.from_iterable(zip(out, seps, strict=False))) + out[-1]
+            drops.append(k)
+    body = "".join(chain.from_iterable(zip(out, seps, strict=False))) + out[-1]
+    return body, (spaces, drops)
 
 
 def _join_once(text: str, config: JoinConfig, explain: bool = True) -> Explained:
@@ -784,7 +870,7 @@ def _join_once(text: str, config: JoinConfig, explain: bool = True) -> Explained
     lay = _Layout(lines, config)
     joiner = "\n\n" if config.blank_lines else "\n"
     if not explain:
-        return Explained(_assemble(lay, _decide_all(lay), joiner) + "\n", ())
+        return Explained(_assemble(lay, _decide_all(lay), joiner)[0] + "\n", ())
     texts, sp = lines.texts, lay.sp
     starts, ends = lines.starts, lines.ends
     paragraphs: list[str] = []
@@ -832,8 +918,8 @@ def _join_lines(text: str, config: JoinConfig) -> str:
         joined = _decide_all(lay)
         if look and not any(joined):
             return joiner.join(lines.texts) + "\n"  # the text of the look before
-        body = _assemble(lay, joined, joiner)
-        lines = _paragraph_lines(body.split(joiner), config.blank_lines)
+        body, glued = _assemble(lay, joined, joiner)
+        lines = _next_lines(lay, joined, glued, body, joiner)
     return body + "\n"
 
 
