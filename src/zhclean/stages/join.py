@@ -591,6 +591,8 @@ def _verse(lay: _Layout, i: int) -> bool:
         return False  # line i is one of the members, and it fails the test every member must pass
     run, w, ok = lay.run, lay.w, lay.verse_ok
     r = run[i]
+    if not ((i > 0 and run[i - 1] == r) or (i + 1 < lay.n and run[i + 1] == r)):
+        return False  # (a run is a stretch of lines: i is its only member within reach)
     members = [j for j in range(max(0, i - 3), min(lay.n, i + 4)) if run[j] == r]
     if len(members) < 2 or not all(ok[j] for j in members):
         return False  # (the cheap half of the test every member must pass)
