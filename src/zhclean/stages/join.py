@@ -121,11 +121,9 @@ def _is_caption(s: str) -> bool:
     return bool(_CAPTION.match(s)) and not _SENT_PUNCT.search(s.rstrip("。."))
 
 
-_HAN_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-# ``len(_HAN_RE.findall(s)) >= 3``, stopping at the third
-_THREE_HAN = re.compile(
-    r"[\u3400-\u9fff\uf900-\ufaff](?:[^\u3400-\u9fff\uf900-\ufaff]*[\u3400-\u9fff\uf900-\ufaff]){2}"
-)
+_HAN = "\u3400-\u9fff\uf900-\ufaff"
+# three Han characters (what a verse line needs), the search stopping at the third
+_THREE_HAN = re.compile(f"[{_HAN}](?:[^{_HAN}]*[{_HAN}]){{2}}")
 # A cell of a table or a stray number: digits and number punctuation only.
 _NUMERIC = re.compile(r"^[\d.,．%％～~\-–—/:+×()（）\s]+$")
 # Table-like row: two or more gaps of two or more spaces (or tabs) between cells.
@@ -214,7 +212,8 @@ def _hanging(s: str) -> float:
 def _paragraph_lines(paras: list[str], blank_lines: bool) -> _Lines:
     """``_parse(joiner.join(paras) + "\\n", offsets=False)`` for the paragraphs of a look, without
     parsing: a paragraph has no break, no indentation and no trailing space, and blank lines
-    are between all of them or none."""
+    are between all of them or none. (:func:`_next_lines` derives the same without measuring
+    the paragraphs; the tests hold it to this.)"""
     m = len(paras)
     gap = [False, *[True] * (m - 1)] if blank_lines else [False] * m
     firsts, lasts = _ends_of(paras)
