@@ -35,7 +35,8 @@ import bisect
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import accumulate, pairwise, repeat
+from itertools import accumulate, compress, pairwise, repeat
+from operator import itemgetter
 
 from .base import Change, Explained, StageSpec, register
 from .chars import CJK_PUNCT, cjk_re
@@ -111,6 +112,7 @@ _SUSPECT_PUNCT = re.compile(rf"([{_P_UNPAIRED}])\1")
 # (``股票代码：300218 ：300218``).
 _TAIL = re.compile(r"(?m)[ \t\u3000](\S{4,64})[ \t\u3000]*$")
 _WS_RUN = re.compile(r"\S+")
+_FIRST_TWO = itemgetter(slice(2))
 
 # Punctuation that is never doubled in running text: two in a row are near-proof of overprint.
 _STRONG_PUNCT = frozenset("，。、：；「」『』《》【】〈〉“”‘’〔〕﹁﹂﹃﹄︰﹐﹑﹒﹔﹕︵︶")
@@ -150,13 +152,10 @@ _Opts = dict[int, _Opt]
 _NO_OPTS: _Opts = {}
 
 
-@dataclass(slots=True)
-class _Unit:
-    start: int
-    end: int
-    opts: _Opts
-    inner: bool = False  # a reading that only holds between two doubled neighbours (—— as —)
-    punct: bool = False
+# A unit: (start, end, opts, inner, punct). ``inner``: a reading that only holds between two
+# doubled neighbours (—— as —); ``punct``: a run of one punctuation mark. A plain tuple: units
+# are made by the ten thousand, and a dataclass's __init__ is a Python call.
+_Unit = tuple[int, int, _Opts, bool, bool]
 
 
 def _primitive(x: str) -> bool:
@@ -293,26 +292,26 @@ def _line_units(line: str, base: int, max_k: int) -> list[_Unit]:
                     (i * k + 1, i * k + k, PUNCT if x[i] in _P else GLYPH) for i in range(len(x))
                 )
                 opts = {k: (_glyph_score(x, k), x, spans)}
-                append(_Unit(t0, base + tok.end(), opts))
+                append((t0, base + tok.end(), opts, False, False))
                 continue
         for m in _UNIT.finditer(t):
             s, e = m.span()
             c = m.group(1)
             if c:
                 opts, inner = _punct_opts(c, e - s, max_k)
-                append(_Unit(t0 + s, t0 + e, opts, inner, True))
+                append((t0 + s, t0 + e, opts, inner, True))
             elif e - s == 1:
-                append(_Unit(t0 + s, t0 + e, _NO_OPTS))
+                append((t0 + s, t0 + e, _NO_OPTS, False, False))
             elif e - s <= 64:
-                append(_Unit(t0 + s, t0 + e, _word_opts_cached(t[s:e], max_k)))
+                append((t0 + s, t0 + e, _word_opts_cached(t[s:e], max_k), False, False))
             else:
-                append(_Unit(t0 + s, t0 + e, _word_opts_uncached(t[s:e], max_k)))
+                append((t0 + s, t0 + e, _word_opts_uncached(t[s:e], max_k), False, False))
     return units
 
 
 def _weak_number(unit: _Unit, k: int) -> bool:
-    score, key, _ = unit.opts[k]
-    return score <= 1 and not unit.punct and not _WORDISH.search(key)
+    score, key, _ = unit[2][k]
+    return score <= 1 and not unit[4] and not _WORDISH.search(key)
 
 
 def _chains(units: list[_Unit], line_no: int, whole: bool) -> list[_Item]:
@@ -321,37 +320,39 @@ def _chains(units: list[_Unit], line_no: int, whole: bool) -> list[_Item]:
     n = len(units)
     i = 0
     while i < n:
-        ks = set(units[i].opts)
-        if not ks or units[i].inner:
+        _, _, opts, inner, _ = units[i]
+        if not opts or inner:
             i += 1
             continue
+        ks = set(opts)
         j = i
-        while j + 1 < n and ks & set(units[j + 1].opts):
-            ks &= set(units[j + 1].opts)
+        while j + 1 < n:
+            common = ks.intersection(units[j + 1][2])
+            if not common:
+                break
+            ks = common
             j += 1
         # A lone —— at the end of a chain is a dash, not a doubled —, unless the chain is the
         # whole line.
         if not (i == 0 and j == n - 1):
-            while units[j].inner:
+            while units[j][3]:
                 j -= 1
         k = max(ks)
         nxt = j + 1
         # A weak number at the edge of a chain, glued to a unit that is not doubled, belongs
         # with that unit: 利福國際利福國際（（1212） keeps its 1212.
-        while i < j and i > 0 and units[i - 1].end == units[i].start and _weak_number(units[i], k):
+        while i < j and i > 0 and units[i - 1][1] == units[i][0] and _weak_number(units[i], k):
             i += 1
-        while (
-            j > i and j + 1 < n and units[j].end == units[j + 1].start and _weak_number(units[j], k)
-        ):
+        while j > i and j + 1 < n and units[j][1] == units[j + 1][0] and _weak_number(units[j], k):
             j -= 1
         members = units[i : j + 1]
-        chain = [u.opts[k] for u in members]
+        chain = [u[2][k] for u in members]
         total = sum(o[0] for o in chain)
         # A doubled run glued to a doubled punctuation mark (很難了很難了！！, 2日2日））)
         # is more than the two apart.
         if any(
-            units[x].end == units[x + 1].start
-            and (units[x].punct != units[x + 1].punct)
+            units[x][1] == units[x + 1][0]
+            and (units[x][4] != units[x + 1][4])
             and (chain[x - i][0] or chain[x + 1 - i][0])
             for x in range(i, j)
         ):
@@ -365,7 +366,7 @@ def _chains(units: list[_Unit], line_no: int, whole: bool) -> list[_Item]:
             items.append(
                 _Item(
                     line_no,
-                    [(u.start + a, u.start + b, r) for u in members for a, b, r in u.opts[k][2]],
+                    [(u[0] + a, u[0] + b, r) for u in members for a, b, r in u[2][k][2]],
                     total,
                     "".join(o[1] for o in chain),
                     strong=strong,
@@ -411,6 +412,13 @@ def _segment_item(s: str, off: int, line_no: int, max_k: int) -> _Item | None:
     return None
 
 
+def _tail_again(text: str, m: re.Match[str]) -> int:
+    """Where a ``_TAIL`` match starts, if its token occurs before it on its line (as
+    :func:`_tail_item` requires), else -1."""
+    p = m.start()
+    return p if text.find(m.group(1), text.rfind("\n", 0, p) + 1, p) >= 0 else -1
+
+
 def _tail_item(s: str, off: int, line_no: int) -> _Item | None:
     """A line ending with its last space-separated token drawn again
     (``股票代码：300218 ：300218``, pypdfium2); weak evidence."""
@@ -453,7 +461,7 @@ class _Lines:
         raws = text.splitlines(keepends=True)
         nls = list(accumulate(map(len, raws)))
         starts = [0, *nls[:-1]] if nls else []
-        return cls(raws, starts, nls, [r.strip() for r in raws])
+        return cls(raws, starts, nls, list(map(str.strip, raws)))
 
     def end(self, i: int) -> int:
         """End of line ``i``'s text (before its terminator)."""
@@ -638,7 +646,7 @@ def _pass(text: str, cfg: DedupeConfig, hot_pos: list[int]) -> list[tuple[int, i
     if not n:
         return []
     stripped = ln.stripped
-    nb = list(accumulate((1 if s else 0 for s in stripped), initial=0))[:-1]
+    nb = list(accumulate(map(bool, stripped), initial=0))[:-1]  # non-blank lines before i
     hot_lines = sorted({_line_of(ln, p) for p in hot_pos})
     hot = sorted({nb[i] for i in hot_lines})
     ranges = [(0, n - 1)]
@@ -653,13 +661,18 @@ def _pass(text: str, cfg: DedupeConfig, hot_pos: list[int]) -> list[tuple[int, i
             suspects.add(lo)
         suspects.update(_lines_of(ln, [m.end() for m in _SUSPECT_RUN.finditer(text, a, z)]))
         suspects.update(_lines_of(ln, [m.start() for m in _SUSPECT_PUNCT.finditer(text, a, z)]))
-        # A line can only be one stretch drawn again if its first two characters recur.
-        segments.update(
-            lo + i
-            for i, x in enumerate(stripped[lo : hi + 1])
-            if len(x) > 3 and x.find(x[:2], 2) > 0
+        # A line can only be one stretch drawn again if its first two characters recur (found
+        # at 2 or later: the line has 4 characters or more), tested at C speed.
+        win = stripped[lo : hi + 1]
+        again = map(str.find, win, map(_FIRST_TWO, win), repeat(2))
+        segments.update(compress(range(lo, hi + 1), map((1).__add__, again)))
+        # (_tail_item needs the last token earlier on its line too: a cheap test first)
+        tails.update(
+            _lines_of(
+                ln,
+                [p for p in map(_tail_again, repeat(text), _TAIL.finditer(text, a, z)) if p >= 0],
+            )
         )
-        tails.update(_lines_of(ln, [m.start() for m in _TAIL.finditer(text, a, z)]))
         if cfg.line_copies:
             win = stripped[lo : hi + 1]
             pairs = [

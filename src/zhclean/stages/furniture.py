@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from itertools import accumulate
 
 from .base import Change, Explained, StageSpec, apply_changes, register
 
@@ -66,6 +67,9 @@ _WORDY = re.compile(r"[A-Za-z\u3400-\u9fff]")
 _SENTENCE = re.compile(r"[，。；！？]")
 
 
+_LOOKS = 10  # how many times furniture_explain looks for furniture, at most
+
+
 @dataclass(slots=True)
 class _Line:
     start: int  # offset of the line in the input
@@ -73,25 +77,44 @@ class _Line:
     body: str  # without the newline and any page break
 
 
-def _pages(text: str) -> list[list[_Line]]:
+def _pages(text: str, reach: int) -> list[list[_Line]]:
     """The text lines of each page (pages split at ``\\f``, lines at ``\\n``); blank lines are
-    left out: they are never furniture and never count as a page's edge."""
+    left out: they are never furniture and never count as a page's edge. Of a long page only
+    the ``reach`` text lines at either end are kept: no other line can become furniture (a
+    Python object per line of a long page was nearly all the stage's time)."""
     pages: list[list[_Line]] = []
     pos = 0
     for page in text.split("\f"):
         rows = page.split("\n")
         last = len(rows) - 1
-        lines: list[_Line] = []
-        start = pos
-        for k, row in enumerate(rows):
-            if row.strip():
-                # a removed line takes its newline with it, never a page break
-                end = start + len(row) + (k < last)
-                lines.append(_Line(start, end, row.rstrip("\r")))
-            start += len(row) + 1
-        pages.append(lines)
+        starts = list(accumulate([len(row) + 1 for row in rows], initial=pos))
+        pages.append(
+            [
+                _Line(starts[k], starts[k] + len(rows[k]) + (k < last), rows[k].rstrip("\r"))
+                for k in _edge_rows(rows, reach)
+            ]
+        )
         pos += len(page) + 1
     return pages
+
+
+def _edge_rows(rows: list[str], reach: int) -> list[int]:
+    """The indices of the non-blank ``rows``: all of them, or the first and the last ``reach``."""
+    head: list[int] = []
+    for k, row in enumerate(rows):
+        if row.strip():
+            head.append(k)
+            if len(head) == reach:
+                break
+    else:
+        return head  # fewer than `reach`: all of them
+    tail: list[int] = []
+    for k in range(len(rows) - 1, head[-1], -1):  # (all of those after the head, if fewer)
+        if rows[k].strip():
+            tail.append(k)
+            if len(tail) == reach:
+                break
+    return head + tail[::-1]
 
 
 def _edges(page: list[_Line], n: int) -> list[_Line]:
@@ -139,11 +162,23 @@ def _detect(pages: list[list[_Line]], config: FurnitureConfig) -> dict[int, tupl
 
 def furniture_explain(text: str, config: FurnitureConfig = DEFAULT) -> Explained:
     """Like :func:`remove_furniture`, and report each removed line (rule: what it was)."""
-    pages = _pages(text)
+    return _explain(text, config, _reach(config, text))
+
+
+def _reach(config: FurnitureConfig, text: str) -> int:
+    """How many text lines from a page's edge can be furniture. Each look removes at most
+    2 * edge + 2 lines of a page (headers and footers, two page numbers) and reads at most
+    edge + 2 lines in from what is left. (With edge < 1 _edges takes whole pages.)"""
+    edge = max(config.edge, 1)
+    return _LOOKS * (2 * edge + 2) + edge + 2 if config.edge >= 1 else len(text) + 1
+
+
+def _explain(text: str, config: FurnitureConfig, reach: int) -> Explained:
+    pages = _pages(text, reach)
     remove: dict[int, tuple[_Line, str]] = {}
     # Removing a header can bring another repeated line to a page edge: look again until nothing
     # new is found, so that the stage is idempotent.
-    for _ in range(10):
+    for _ in range(_LOOKS):
         live = [[ln for ln in page if ln.start not in remove] for page in pages]
         new = _detect(live, config)
         if not new:

@@ -35,7 +35,11 @@ How a break is judged, as a careful reader would (``--explain`` names the rule e
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
+from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import accumulate, chain, compress, pairwise, repeat
+from operator import and_, is_, itemgetter, not_, sub
 
 from .base import Change, Explained, StageSpec, register
 from .chars import NO_LINE_START
@@ -79,6 +83,7 @@ _PAIRS = tuple(zip("《「『（(“【", "》」』）)”】", strict=True))
 _CLAUSE_END = set("，、；：,;:")
 # A line ending with an opening bracket or quote always continues.
 _NO_END = set("（「『【〔《〈“‘([{")
+_NO_END_OR_HYPHEN = frozenset([*_NO_END, "-"])
 
 _LIST_ITEM = re.compile(
     r"^(?:[一二三四五六七八九十百〇零]+[、.．]"
@@ -93,6 +98,7 @@ _CAPTION = re.compile(
     r"^(?:[圖图表]\s*[\d一二三四五六七八九十]+(?:[-.．]\d+)*|(?:Fig(?:ure)?|Table)\.?\s*\d+)"
     r"(?=[\s:：.．、]|[^\d])"
 )
+_CAPTION_FIRST = "圖图表FT"  # what _CAPTION and _CAPTION_LABEL can match first
 _SECTION = re.compile(r"^\d{1,2}(?:\.\d{1,2}){1,3}\s+[^\d\s.]")
 _CAPTION_LABEL = re.compile(
     r"^(?:[圖图表]\s*\d+(?:[-.．]\d+)*|(?:Fig(?:ure)?|Table)\.?\s*\d+(?:\.\d+)*)[:：.．]?$"
@@ -100,6 +106,8 @@ _CAPTION_LABEL = re.compile(
 
 
 _PUNCT_CHAR = re.compile(r"[，。；！？,;!?]")
+# the other half of _SENT_PUNCT, starting with its literal (the regex engine jumps to it)
+_DOT_AFTER_LETTER = re.compile(r"\.(?<=[A-Za-z]\.)\s")
 
 
 def _has_sent_punct(s: str) -> bool:
@@ -113,7 +121,9 @@ def _is_caption(s: str) -> bool:
     return bool(_CAPTION.match(s)) and not _SENT_PUNCT.search(s.rstrip("。."))
 
 
-_HAN_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_HAN = "\u3400-\u9fff\uf900-\ufaff"
+# three Han characters (what a verse line needs), the search stopping at the third
+_THREE_HAN = re.compile(f"[{_HAN}](?:[^{_HAN}]*[{_HAN}]){{2}}")
 # A cell of a table or a stray number: digits and number punctuation only.
 _NUMERIC = re.compile(r"^[\d.,．%％～~\-–—/:+×()（）\s]+$")
 # Table-like row: two or more gaps of two or more spaces (or tabs) between cells.
@@ -160,58 +170,150 @@ def _edge_width(s: str) -> float:
 
 
 @dataclass(slots=True)
-class _Line:
-    text: str
-    start: int  # offset of ``text`` in the input
-    end: int
-    width: float
-    indent: bool
-    para_indent: bool  # indented by about two characters, as a paragraph's first line is
-    gap: bool  # a blank line before it
-    page: bool  # a page break (\f) before it
+class _Lines:
+    """The text lines of a block (blank lines left out), as parallel lists: built with
+    whole-list operations, since a Python loop per line is what makes this stage slow."""
+
+    texts: list[str]  # each line without its indentation and trailing spaces
+    w: list[float]  # its width up to the column edge (:func:`_edge_width`)
+    gap: list[bool]  # a blank line before it
+    indent: list[bool]
+    para_indent: list[bool]  # indented by about two characters, as a paragraph's first line is
+    starts: list[int]  # offset of each text in the input (only when asked for)
+    ends: list[int]
+    firsts: str  # the first character of each line
+    lasts: str  # the last character of each line
+    spaced: bool  # some line may hold two spaces, a tab or an ideographic space (a table row)
+    raw: list[float]  # its width (:func:`_width`), the hanging punctuation counted in full
+    sp: list[bool] | None = None  # it has sentence punctuation (None: _Layout finds out)
 
 
-_BREAK = re.compile(r"[\n\f]")
+_WS_FIRST = tuple(_WS)
 
 
-def _parse(text: str) -> list[_Line]:
-    lines: list[_Line] = []
-    prev_end = 0
-    pos = 0  # where ``seg`` starts
-    ws, hanging, half = _WS, _HANGING_LAST, _HALF.findall
-    for seg in _BREAK.split(text):
-        stripped = seg.strip(ws)
-        if stripped:
-            if seg[0] in ws:
-                lead = len(seg) - len(seg.lstrip(ws))
-                head = seg[:lead]
-                indent = "\u3000" in head or "\t" in head or head.count(" ") >= 2
-                para_indent = 1.5 <= _width(head.replace("\t", "    ")) <= 2.5
-            else:
-                lead = 0
-                indent = para_indent = False
-            sep = text[prev_end:pos]
-            start = pos + lead
-            end = start + len(stripped)
-            if stripped[-1] in hanging:
-                width = _edge_width(stripped)
-            else:  # _width, inline: this runs once per line of the input
-                width = len(stripped) - 0.5 * len(half(stripped))
-            lines.append(
-                _Line(
-                    stripped,
-                    start,
-                    end,
-                    width,
-                    indent,
-                    para_indent,
-                    sep.count("\n") >= 2,
-                    "\f" in sep,
-                )
-            )
-            prev_end = end
-        pos += len(seg) + 1
-    return lines
+def _edge_widths(texts: list[str], lasts: str) -> tuple[list[float], list[float]]:
+    """:func:`_edge_width` and :func:`_width` of each line (non-empty; ``lasts``: their last
+    characters)."""
+    half = _HALF.findall
+    raw = [len(s) - 0.5 * len(half(s)) for s in texts]
+    w = raw[:]
+    # the lines ending with hanging punctuation: the last one or two marks count half
+    for i in _where(_HANGING_CHAR, lasts):
+        w[i] = raw[i] - _hanging(texts[i])
+    return w, raw
+
+
+def _hanging(s: str) -> float:
+    """What :func:`_edge_width` takes off the width of ``s``, which ends with a hanging mark."""
+    g = s[-2:] if len(s) > 1 and s[-2] in _HANGING_LAST else s[-1]
+    return 0.5 * (len(g) - 0.5 * len(_HALF.findall(g)))
+
+
+def _paragraph_lines(paras: list[str], blank_lines: bool) -> _Lines:
+    """``_parse(joiner.join(paras) + "\\n", offsets=False)`` for the paragraphs of a look, without
+    parsing: a paragraph has no break, no indentation and no trailing space, and blank lines
+    are between all of them or none. (:func:`_next_lines` derives the same without measuring
+    the paragraphs; the tests hold it to this.)"""
+    m = len(paras)
+    gap = [False, *[True] * (m - 1)] if blank_lines else [False] * m
+    firsts, lasts = _ends_of(paras)
+    w, raw = _edge_widths(paras, lasts)
+    spaced = _has_gap("\n".join(paras))  # (a newline between them makes none of those)
+    return _Lines(paras, w, gap, [False] * m, [False] * m, [], [], firsts, lasts, spaced, raw)
+
+
+def _next_lines(
+    lay: _Layout, joined: list[bool], glued: tuple[list[int], list[int]], body: str, joiner: str
+) -> _Lines:
+    """:func:`_paragraph_lines` of the paragraphs a look made (``body``), with what the look
+    knows: a paragraph's width is the sum of its lines' (plus a half for each space put between
+    them, less a half for each hyphen taken off), its first and last characters are its first
+    line's first and its last line's last, and it has sentence punctuation if one of its lines
+    has, unless a full stop meets a join (``(?<=[A-Za-z])\\.\\s`` may then match across it)."""
+    texts, n = lay.texts, lay.n
+    paras = body.split(joiner)
+    m = len(paras)
+    keeps = list(compress(range(n - 1), map(not_, joined)))
+    firsts_i = [0, *[k + 1 for k in keeps]]  # each paragraph's first line
+    lasts_i = [*keeps, n - 1]  # and its last
+    total = list(accumulate(lay.raw, initial=0.0))
+    raw = [total[b + 1] - total[a] for a, b in zip(firsts_i, lasts_i, strict=True)]
+    spaces, drops = glued
+    for k in spaces:
+        raw[bisect_left(keeps, k)] += 0.5
+    for k in drops:
+        raw[bisect_left(keeps, k)] -= 0.5
+    firsts = "".join(map(lay.firsts.__getitem__, firsts_i))
+    lasts = "".join(map(lay.lasts.__getitem__, lasts_i))
+    w = raw[:]
+    for p in _where(_HANGING_CHAR, lasts):
+        k = lasts_i[p]
+        # the last line's own hanging marks, unless it is one character long
+        w[p] = raw[p] - (lay.raw[k] - lay.w[k] if len(texts[k]) > 1 else _hanging(paras[p]))
+    with_sp = list(accumulate(lay.sp, initial=0))
+    sp = [with_sp[b + 1] != with_sp[a] for a, b in zip(firsts_i, lasts_i, strict=True)]
+    for k in _where(_FULL_STOP, lay.lasts, n - 1) + [k - 1 for k in _where(_FULL_STOP, lay.firsts)]:
+        if k >= 0 and joined[k]:
+            p = bisect_left(keeps, k)
+            sp[p] = _has_sent_punct(paras[p])
+    gap = [False, *[True] * (m - 1)] if joiner == "\n\n" else [False] * m
+    spaced = lay.spaced  # (a join never makes two spaces, a tab or an ideographic space)
+    return _Lines(paras, w, gap, [False] * m, [False] * m, [], [], firsts, lasts, spaced, raw, sp)
+
+
+def _has_gap(s: str) -> bool:
+    """``s`` holds what a table row needs between cells: two spaces, a tab, an ideographic
+    space."""
+    return "  " in s or "\t" in s or "\u3000" in s
+
+
+def _ends_of(texts: list[str]) -> tuple[str, str]:
+    """The first and the last characters of the lines, each as one string."""
+    return "".join(map(itemgetter(0), texts)), "".join(map(itemgetter(-1), texts))
+
+
+def _parse(text: str, offsets: bool = True) -> _Lines:
+    """The lines of ``text`` split at ``\\n`` and ``\\f``; ``offsets`` only for explanations."""
+    ff: list[int] = []  # the segments a page break follows
+    if "\f" in text:
+        segs: list[str] = []
+        for page in text.split("\f"):
+            segs += page.split("\n")
+            ff.append(len(segs) - 1)
+        ff.pop()
+    else:
+        segs = text.split("\n")
+    ws = _WS
+    stripped = list(map(str.strip, segs, repeat(ws)))
+    idx = list(compress(range(len(segs)), stripped))  # the segments with text
+    texts = list(filter(None, stripped))
+    n = len(texts)
+    # A blank line before a line: two or more newlines among the breaks since the line before
+    # (after segments a .. b-1; the first line counts the breaks from the start).
+    prev = [0, *idx[:-1]]
+    if ff:
+        pages = [bisect_left(ff, b) - bisect_left(ff, a) for a, b in zip(prev, idx, strict=False)]
+        gap = [b - a - p >= 2 for a, b, p in zip(prev, idx, pages, strict=False)]
+    else:
+        gap = list(map((1).__lt__, map(sub, idx, prev)))
+    firsts, lasts = _ends_of(texts)
+    w, raw = _edge_widths(texts, lasts)
+    nsegs = list(compress(segs, stripped))
+    indent = [False] * n
+    para_indent = [False] * n
+    for i in compress(range(n), map(str.startswith, nsegs, repeat(_WS_FIRST))):
+        seg = nsegs[i]
+        head = seg[: len(seg) - len(seg.lstrip(ws))]
+        indent[i] = "\u3000" in head or "\t" in head or head.count(" ") >= 2
+        para_indent[i] = 1.5 <= _width(head.replace("\t", "    ")) <= 2.5
+    starts: list[int] = []
+    ends: list[int] = []
+    if offsets:
+        pos = list(accumulate([len(s) + 1 for s in segs], initial=0))
+        starts = [pos[k] + len(s) - len(s.lstrip(ws)) for k, s in zip(idx, nsegs, strict=True)]
+        ends = [a + len(t) for a, t in zip(starts, texts, strict=True)]
+    spaced = _has_gap(text)  # (if the text has none, no line has)
+    return _Lines(texts, w, gap, indent, para_indent, starts, ends, firsts, lasts, spaced, raw)
 
 
 def _is_table_row(s: str) -> bool:
@@ -238,6 +340,34 @@ _SENT_END_LAST = frozenset(_TERMINAL + _CLOSE + ".")
 _VERSE_END = "，。！？；"
 
 
+def _class(chars: Iterable[str], extra: str = "") -> re.Pattern[str]:
+    """A regex for one character of ``chars`` (or of the class fragment ``extra``)."""
+    return re.compile("[" + "".join(map(re.escape, sorted(set(chars)))) + extra + "]")
+
+
+# Which lines a rule can apply to, found by one regex over the string of the lines' first (or
+# last) characters instead of a test per line. ``\d`` and ``\s`` are ``str.isdecimal`` and
+# ``str.isspace`` (both are Unicode's Nd and White_Space, as CPython tests them).
+_SPECIAL_START = _class(
+    _SPECIAL_FIRST - {chr(c) for lo, hi in _SPECIAL_RANGES for c in range(lo, hi + 1)},
+    "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in _SPECIAL_RANGES) + r"\d\s",
+)
+_NO_START_CHAR = _class(_NO_START)
+_HANGING_CHAR = _class(_HANGING_LAST)
+_SENT_END_CHAR = _class(_SENT_END_LAST)
+_VERSE_END_CHAR = _class(_VERSE_END)
+_CLAUSE_END_CHAR = _class(_CLAUSE_END)
+_NO_END_CHAR = _class(_NO_END_OR_HYPHEN)
+_ASCII_CHAR = re.compile(r"[\x00-\x7f]")
+_FULL_STOP = re.compile(r"\.")
+
+
+def _where(rx: re.Pattern[str], chars: str, stop: int | None = None) -> list[int]:
+    """The positions in ``chars`` (one character per line) where ``rx`` matches: the lines."""
+    it = rx.finditer(chars) if stop is None else rx.finditer(chars, 0, stop)
+    return [m.start() for m in it]
+
+
 _AFTER_LETTER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz)]")
 
 
@@ -252,120 +382,165 @@ def _line_ends_sentence(s: str) -> bool:
     return c in _TERMINAL or (c == "." and len(t) > 1 and t[-2] in _AFTER_LETTER)
 
 
+def _window_max(xs: list[float], win: int) -> list[float]:
+    """``m[i] == max(xs[max(0, i - win) : i + win + 1])`` for ``win >= 0``, in a few passes of
+    C-speed ``map`` (a slice and a ``max`` per line was a fifth of the stage's time).
+
+    >>> _window_max([1.0, 5.0, 2.0, 0.5, 3.0], 1)
+    [5.0, 5.0, 5.0, 3.0, 3.0]
+    """
+    n = len(xs)
+    win = min(win, n)
+    if win <= 0:
+        return list(xs)
+    pad = [float("-inf")] * win
+    cur, span, length = [*pad, *xs, *pad], 1, 2 * win + 1
+    while 2 * span <= length:  # cur[i] = max of the `span` values from i
+        # (a comprehension: 3x faster than map(max, ...))
+        cur = [a if a > b else b for a, b in zip(cur, cur[span:], strict=False)]
+        span *= 2
+    far = cur[length - span : length - span + n]
+    return [a if a > b else b for a, b in zip(cur, far, strict=False)]
+
+
 class _Layout:
     """Per-line measures: widths, runs of similar lines, each line's column width, and the
-    features of each line's text that the decisions look at (computed once per line)."""
+    features of each line's text that the decisions look at (computed once per line, for all
+    lines at once: a comprehension or a ``map`` instead of a loop wherever it can be)."""
 
-    def __init__(self, lines: list[_Line], cfg: JoinConfig) -> None:
-        self.lines = lines
+    def __init__(self, ln: _Lines, cfg: JoinConfig) -> None:
         self.cfg = cfg
-        n = len(lines)
-        texts = [ln.text for ln in lines]
-        w = [ln.width for ln in lines]
+        texts, w = ln.texts, ln.w
+        n = len(texts)
+        self.n = n
         self.texts = texts
         self.w = w
-        sp = [_has_sent_punct(s) for s in texts]
+        self.gap = ln.gap
+        self.indent = ln.indent
+        self.para_indent = ln.para_indent
+        self.raw = ln.raw
+        self.spaced = ln.spaced
+        if ln.sp is not None:
+            sp = ln.sp
+        else:  # _has_sent_punct: the common case at C speed, the full stop after a letter apart
+            sp = list(map(bool, map(_PUNCT_CHAR.search, texts)))
+            for i in compress(range(n), map(not_, sp)):
+                s = texts[i]
+                if "." in s and _DOT_AFTER_LETTER.search(s):
+                    sp[i] = True
         self.sp = sp
         # Runs: consecutive lines whose widths differ by at most the tolerance.
         tol, maxcol = cfg.tolerance, cfg.max_column
-        run = [0] * n
-        firsts = [0]  # the first line of each run
-        r = 0
-        for i in range(1, n):
-            a, b = w[i], w[i - 1]
-            hi = a if a > b else b
-            step = 0.06 * hi
-            if step < tol:
-                step = tol
-            if not (abs(a - b) <= step and hi <= maxcol):
-                r += 1
-                firsts.append(i)
-            run[i] = r
-        size: dict[int, int] = {}
-        prose: dict[int, bool] = {}
-        run_size: list[int] = []
-        for r, (lo, hi) in enumerate(zip(firsts, [*firsts[1:], n], strict=True)):
-            size[r] = hi - lo
-            prose[r] = any(sp[lo:hi])
-            run_size.extend([hi - lo] * (hi - lo))
+        narrow = max(w) < maxcol  # (n >= 1) no line is wider than a column can be
+        if narrow:  # the test below without ``h <= maxcol``, the product only when needed
+            new_run = [
+                abs(a - b) > tol and abs(a - b) > 0.06 * (a if a > b else b)
+                for a, b in zip(w[1:], w, strict=False)
+            ]
+        else:
+            new_run = [
+                not (abs(a - b) <= (0.06 * h if 0.06 * h >= tol else tol) and h <= maxcol)
+                for a, b in zip(w[1:], w, strict=False)
+                for h in (a if a > b else b,)
+            ]
+        run = list(accumulate(new_run, initial=0))
+        bounds = [0, *compress(range(1, n), new_run), n]
+        size = [hi - lo for lo, hi in pairwise(bounds)]
+        prose = [True in sp[lo:hi] for lo, hi in pairwise(bounds)]
+        run_size = list(map(size.__getitem__, run))
         self.run = run
         self.run_size = run_size
         self.prose = prose
+        # a line of a run of three or more lines with sentence punctuation: wrapped prose
+        prose_run = [k >= 3 and p for k, p in zip(size, prose, strict=True)]
+        in_prose = list(map(prose_run.__getitem__, run))
+        self.in_prose = in_prose
         # A line of a prose run is measured against its run's neighbours; any other line
         # against the widest lines around it (theirs capped at max_column, its own not).
-        capped = [x if x < maxcol else maxcol for x in w]
+        capped = w if narrow else [x if x < maxcol else maxcol for x in w]
         win = cfg.window
-        column = []
-        for i in range(n):
-            r = run[i]
-            if size[r] >= 3 and prose[r]:
-                col = w[i]
-                if i > 0 and run[i - 1] == r and w[i - 1] > col:
-                    col = w[i - 1]
-                if i + 1 < n and run[i + 1] == r and w[i + 1] > col:
-                    col = w[i + 1]
-            else:
-                col = max(capped[max(0, i - win) : i + win + 1])
-                if w[i] > col:
-                    col = w[i]
-            column.append(col)
+        if win >= 0:
+            around = _window_max(capped, win)
+        else:  # an empty window: max() fails for a line outside a prose run, as it always did
+            around = [
+                0.0 if p else max(capped[max(0, i - win) : i + win + 1])
+                for i, p in enumerate(in_prose)
+            ]
+        # the widest of a line and the lines before and after it; at the first and the last
+        # line of a prose run (three lines or more), of the line and its one neighbour in the run
+        pair = [a if a > b else b for a, b in pairwise(w)]
+        three = [a if a > b else b for a, b in zip([w[0], *pair], [*pair, w[-1]], strict=True)]
+        column = [
+            (t if p else (x if x > m else m))
+            for x, t, p, m in zip(w, three, in_prose, around, strict=True)
+        ]
+        for r in compress(range(len(size)), prose_run):
+            lo, hi = bounds[r], bounds[r + 1] - 1
+            column[lo] = pair[lo]
+            column[hi] = pair[hi - 1]
         self.column = column
         self.short_ = [
             wi < col - (tol if tol > 0.06 * col else 0.06 * col)
-            for wi, col in zip(w, self.column, strict=True)
+            for wi, col in zip(w, column, strict=True)
         ]
-        ends = [s[-1] in _SENT_END_LAST and _line_ends_sentence(s) for s in texts]
+        self.firsts, self.lasts = firsts, lasts = ln.firsts, ln.lasts
+        ends = [False] * n
+        for i in _where(_SENT_END_CHAR, lasts):
+            ends[i] = _line_ends_sentence(texts[i])
         self.ends = ends
-        self.heading = [
-            sh and not p and s[-1] not in _CLAUSE_END and not e
-            for sh, p, s, e in zip(self.short_, sp, texts, ends, strict=True)
-        ]
+        self.clause_end = clause_end = _where(_CLAUSE_END_CHAR, lasts)
+        heading = [sh and not p and not e for sh, p, e in zip(self.short_, sp, ends, strict=True)]
+        for i in clause_end:
+            heading[i] = False
+        self.heading = heading
         # Start-anchored features, only for lines whose first character allows them.
         f = [False] * n
         self.list_item, self.caption_label, self.caption_match = f, f[:], f[:]
         self.caption, self.section, self.numeric = f[:], f[:], f[:]
-        for i, s in enumerate(texts):
-            c = s[0]
-            if c in _SPECIAL_FIRST or c.isdecimal() or c.isspace():
-                self.list_item[i] = bool(_LIST_ITEM.match(s))
+        cand = _where(_SPECIAL_START, firsts)
+        for i in cand:
+            s = texts[i]
+            self.list_item[i] = bool(_LIST_ITEM.match(s))
+            if s[0] in _CAPTION_FIRST:  # (the caption patterns start with one of these)
                 self.caption_label[i] = bool(_CAPTION_LABEL.match(s))
                 self.caption_match[i] = bool(_CAPTION.match(s))
                 self.caption[i] = _is_caption(s)
-                self.section[i] = bool(_SECTION.match(s))
-                self.numeric[i] = bool(_NUMERIC.match(s))
+            self.section[i] = bool(_SECTION.match(s))
+            self.numeric[i] = bool(_NUMERIC.match(s))
         # a table row needs a gap of two spaces or a tab between cells
-        self.table = [("  " in s or "\t" in s or "\u3000" in s) and _is_table_row(s) for s in texts]
+        if ln.spaced:
+            self.table = table = [
+                ("  " in s or "\t" in s or "\u3000" in s) and _is_table_row(s) for s in texts
+            ]
+        else:
+            self.table = table = [False] * n
         # what every line of a poem has (``_verse`` also compares it with the lines around)
-        self.verse_ok = [
-            s[-1] in _VERSE_END and wi <= 16 and len(_HAN_RE.findall(s)) >= 3
-            for s, wi in zip(texts, w, strict=True)
-        ]
+        self.verse_ok = verse_ok = [False] * n
+        for i in _where(_VERSE_END_CHAR, lasts):
+            verse_ok[i] = w[i] <= 16 and _THREE_HAN.search(texts[i]) is not None
 
         # Lines without any of the marks the first rules of ``_decide`` look for, at the end
         # (as the line before a break) and at the start (as the line after one).
-        self.plain_end = [
-            not (
-                s[-1] in _NO_END
-                or s[-1] == "-"
-                or self.caption_label[i]
-                or self.caption[i]
-                or self.table[i]
-                or self.numeric[i]
-                or self.verse_ok[i]
-            )
-            for i, s in enumerate(texts)
-        ]
-        self.plain_start = [
-            not (
-                s[0] in _NO_START
-                or self.list_item[i]
-                or self.caption[i]
-                or self.table[i]
-                or self.numeric[i]
-                or self.section[i]
-            )
-            for i, s in enumerate(texts)
-        ]
+        plain_end = [True] * n
+        for i in _where(_NO_END_CHAR, lasts):
+            plain_end[i] = False
+        for i in compress(range(n), table):
+            plain_end[i] = False
+        plain_start = [True] * n
+        for i in _where(_NO_START_CHAR, firsts):
+            plain_start[i] = False
+        for i in compress(range(n), table):
+            plain_start[i] = False
+        for i in cand:
+            if self.caption_label[i] or self.caption[i] or self.numeric[i]:
+                plain_end[i] = False
+            if self.list_item[i] or self.caption[i] or self.numeric[i] or self.section[i]:
+                plain_start[i] = False
+        self.plain_end_but_verse = plain_end[:]  # (a verse line is the one mark left out)
+        for i in compress(range(n), verse_ok):
+            plain_end[i] = False
+        self.plain_end = plain_end
+        self.plain_start = plain_start
 
     def short(self, i: int) -> bool:
         """Line ``i`` stops clearly before its column's edge."""
@@ -374,14 +549,14 @@ class _Layout:
     def gaps_mean_something(self, i: int) -> bool:
         """Blank lines around line ``i`` are rare enough to mark paragraphs (some extractors put
         one after every line of a text box)."""
-        lo, hi = max(1, i - 6), min(len(self.lines), i + 7)
-        gaps = sum(self.lines[j].gap for j in range(lo, hi))
+        lo, hi = max(1, i - 6), min(self.n, i + 7)
+        gaps = sum(self.gap[lo:hi])
         return gaps < 0.6 * (hi - lo)
 
     def indented_first_line(self, i: int) -> bool:
         """Line ``i`` is about two characters narrower than the full lines around it and goes on
         mid-sentence: the first line of a paragraph whose indentation the extractor dropped."""
-        if i + 1 >= len(self.lines) or i < 1:
+        if i + 1 >= self.n or i < 1:
             return False
         full = min(self.w[i - 1], self.w[i + 1])
         if self.short_[i + 1] or abs(self.w[i - 1] - self.w[i + 1]) > self.cfg.tolerance:
@@ -390,7 +565,7 @@ class _Layout:
 
     def in_prose_run(self, i: int) -> bool:
         """Line ``i`` is part of a run of similar lines with sentence punctuation: wrapped text."""
-        return self.run_size[i] >= 3 and self.prose[self.run[i]]
+        return self.in_prose[i]
 
     def wrapped_context(self, i: int) -> bool:
         """Some other line of ``i``'s run reaches the edge mid-sentence: this is wrapped text."""
@@ -413,15 +588,15 @@ def _verse(lay: _Layout, i: int) -> bool:
     """Line ``i`` belongs to a run of short lines that each end with punctuation: a poem."""
     if not lay.verse_ok[i]:
         return False  # line i is one of the members, and it fails the test every member must pass
-    r = lay.run[i]
-    members = [j for j in range(max(0, i - 3), min(len(lay.w), i + 4)) if lay.run[j] == r]
-    if len(members) < 2:
-        return False
-    wide = max(
-        (lay.w[j] for j in range(max(0, i - 6), min(len(lay.w), i + 7)) if lay.run[j] != r),
-        default=0.0,
-    )
-    return all(lay.verse_ok[j] and lay.w[j] < wide - 3 for j in members)
+    run, w, ok = lay.run, lay.w, lay.verse_ok
+    r = run[i]
+    if not ((i > 0 and run[i - 1] == r) or (i + 1 < lay.n and run[i + 1] == r)):
+        return False  # (a run is a stretch of lines: i is its only member within reach)
+    members = [j for j in range(max(0, i - 3), min(lay.n, i + 4)) if run[j] == r]
+    if len(members) < 2 or not all(ok[j] for j in members):
+        return False  # (the cheap half of the test every member must pass)
+    wide = max((w[j] for j in range(max(0, i - 6), min(lay.n, i + 7)) if run[j] != r), default=0.0)
+    return all(w[j] < wide - 3 for j in members)
 
 
 def _open_brackets(para: str) -> bool:
@@ -479,9 +654,7 @@ def _decide(
     ``why`` false only the answer counts, not the reason (it may name a later rule).
     """
     j = i + 1
-    cur, nxt = lay.lines[i], lay.lines[j]
-    a = cur.text
-    last = a[-1]
+    last = lay.texts[i][-1]
     ends = lay.ends[i]
     if lay.plain_end[i] and lay.plain_start[j]:
         # no mark on either line: of the first rules, only "verse follows" can apply
@@ -492,21 +665,7 @@ def _decide(
         if marked is not None:
             return marked
     if ends:
-        if cur.width > lay.cfg.max_column:
-            return False, "keep: sentence end of a whole-paragraph line"
-        if lay.short_[i]:
-            return False, "keep: sentence end on a short line"
-        if nxt.gap and lay.gaps_mean_something(j):
-            return False, "keep: sentence end before a blank line"
-        if nxt.indent and not cur.indent:
-            return False, "keep: sentence end, next line indented"
-        if lay.heading[j]:
-            return False, "keep: sentence end, next line is a heading"
-        if not lay.wrapped_context(i):
-            return False, "keep: sentence end, no wrapped lines around it"
-        if lay.indented_first_line(j):
-            return False, "keep: sentence end, next line starts two characters in"
-        return True, "join: sentence end at the column edge"
+        return _sentence_end(lay, i)
     if last in _CLAUSE_END:
         return True, "join: line ends with clause punctuation"
     if why:
@@ -521,19 +680,39 @@ def _decide(
     return True, "join: a bracket or quote is still open"
 
 
+def _sentence_end(lay: _Layout, i: int) -> tuple[bool, str]:
+    """The rules of :func:`_decide` for a line that ends a sentence (and has no marks)."""
+    j = i + 1
+    if lay.w[i] > lay.cfg.max_column:
+        return False, "keep: sentence end of a whole-paragraph line"
+    if lay.short_[i]:
+        return False, "keep: sentence end on a short line"
+    if lay.gap[j] and lay.gaps_mean_something(j):
+        return False, "keep: sentence end before a blank line"
+    if lay.indent[j] and not lay.indent[i]:
+        return False, "keep: sentence end, next line indented"
+    if lay.heading[j]:
+        return False, "keep: sentence end, next line is a heading"
+    if not lay.wrapped_context(i):
+        return False, "keep: sentence end, no wrapped lines around it"
+    if lay.indented_first_line(j):
+        return False, "keep: sentence end, next line starts two characters in"
+    return True, "join: sentence end at the column edge"
+
+
 def _decide_rest(lay: _Layout, i: int, plain: bool) -> tuple[bool, str]:
     """The last rules of :func:`_decide`, for a line that does not end a sentence or a clause."""
     j = i + 1
-    cur, nxt = lay.lines[i], lay.lines[j]
-    last, b = cur.text[-1], nxt.text
-    heading = plain and lay.heading[i] and not cur.para_indent
-    if heading and lay.list_item[i] and cur.width >= 0.6 * lay.column[i] > nxt.width:
+    cur_w, nxt_w = lay.w[i], lay.w[j]
+    last, b = lay.texts[i][-1], lay.texts[j]
+    heading = plain and lay.heading[i] and not lay.para_indent[i]
+    if heading and lay.list_item[i] and cur_w >= 0.6 * lay.column[i] > nxt_w:
         return True, "join: a long numbered heading wraps onto a shorter line"
     in_prose = lay.run_size[i] >= 3 and lay.prose[lay.run[i]] and not lay.short_[i]
-    if not in_prose and lay.heading[j] and nxt.width <= 0.5 * lay.column[j]:
+    if not in_prose and lay.heading[j] and nxt_w <= 0.5 * lay.column[j]:
         return False, "keep: next line is a heading"
     if heading:
-        similar = abs(cur.width - nxt.width) <= max(2.0, 0.12 * cur.width)
+        similar = abs(cur_w - nxt_w) <= max(2.0, 0.12 * cur_w)
         if similar and not lay.heading[j] and lay.sp[j]:
             return True, "join: a title wraps onto a line of the same width"
         return False, "keep: short line without sentence punctuation (heading, byline, label)"
@@ -563,47 +742,191 @@ def _glue(left: str, right: str) -> tuple[str, str]:
     return "", ""
 
 
+def _decide_all(lay: _Layout) -> list[bool]:
+    """:func:`_decide` for every break at once, without the reasons: whether line ``i``
+    continues on line ``i + 1``.
+
+    Most breaks are settled by the two lines alone, rule by rule over the lines a rule can
+    apply to, the later rules first so that an earlier rule that applies has the last word.
+    Only the breaks whose answer depends on the paragraph so far (a heading or a title, which
+    needs a paragraph without sentence punctuation; an open bracket, which joins a break the
+    other rules would keep) are then walked in order.
+    """
+    nb = lay.n - 1
+    sp, ends, lasts = lay.sp, lay.ends, lay.lasts
+    # The last rules (_decide_rest): a line with sentence punctuation is in a paragraph that is
+    # not plain, and its break joins unless the next line is a short heading (then a bracket
+    # still open decides). None: to be walked in order.
+    dec: list[bool | None] = list(map(_JOIN_OR_WALK.__getitem__, sp[:nb]))
+    heading, w, column, in_prose, short = lay.heading, lay.w, lay.column, lay.in_prose, lay.short_
+    before_heading = set()  # where _decide_rest keeps the break of a paragraph that is not plain
+    for i in compress(range(nb), heading[1:]):
+        if not (in_prose[i] and not short[i]) and w[i + 1] <= 0.5 * column[i + 1]:
+            dec[i] = None
+            before_heading.add(i)
+    # A line ending with clause punctuation continues.
+    for i in lay.clause_end:
+        if i < nb:
+            dec[i] = True
+    # A sentence end: the width of the line, the next line and the lines around decide.
+    maxcol = lay.cfg.max_column
+    for i in compress(range(nb), ends[:nb]):
+        dec[i] = False if w[i] > maxcol or short[i] else _sentence_end(lay, i)[0]
+    # The first rules: verse follows; the marks on either line.
+    verse_ok = lay.verse_ok
+    for i in compress(range(nb), verse_ok[1:]):
+        if (ends[i] or lasts[i] in "：:") and _verse(lay, i + 1):
+            dec[i] = False
+    plain_end, plain_start = lay.plain_end_but_verse, lay.plain_start
+    for i in compress(range(nb), map(not_, map(and_, plain_end[:nb], plain_start[1:]))):
+        marked = _marked(lay, i)
+        if marked is not None:
+            dec[i] = marked[0]
+    # A verse line with no other mark on either line: of the rules of _marked, only "verse
+    # line" and "verse follows" (above) can apply.
+    for i in compress(range(nb), verse_ok[:nb]):
+        if plain_end[i] and plain_start[i + 1] and _verse(lay, i):
+            dec[i] = False
+    walk = list(compress(range(nb), map(is_, dec, repeat(None))))
+    if walk:
+        keeps = list(compress(range(nb), map(is_, dec, repeat(False))))
+        with_sp = list(accumulate(sp, initial=0))  # lines with sentence punctuation before k
+        kept = -1  # the last break the walk kept
+        keeps.insert(0, -1)
+        for i, k in zip(walk, map(bisect_left, repeat(keeps), walk), strict=True):
+            start = keeps[k - 1]  # the last break kept before i, by the rules or by the walk
+            if kept > start:
+                start = kept
+            start += 1  # the paragraph's first line
+            if with_sp[i + 1] != with_sp[start]:  # not plain: only a heading after it can keep
+                if i not in before_heading:
+                    dec[i] = True
+                    continue
+                joined = False
+            else:
+                joined = _decide_rest(lay, i, True)[0]
+            if not joined and _open_brackets(_para_tail(lay.texts, start, i)):
+                joined = True
+            dec[i] = joined
+            if not joined:
+                kept = i
+    return dec  # type: ignore[return-value]  # no None is left
+
+
+# dec values: a line with sentence punctuation joins (True), any other is walked (None)
+_JOIN_OR_WALK: tuple[bool | None, bool | None] = (None, True)
+
+
+def _para_tail(texts: list[str], start: int, i: int) -> str:
+    """:func:`_tail` of the paragraph of lines ``start`` .. ``i`` joined (as the loop of
+    :func:`_join_once` builds it: the last eight parts, each with what :func:`_glue` put
+    before it and took from its end)."""
+    if start == i:
+        return texts[i][-200:]
+    pieces = []
+    for k in range(max(start, i - 7), i + 1):
+        s = texts[k]
+        if k < i:
+            drop = _glue(s, texts[k + 1])[1]
+            if drop:
+                s = s[: -len(drop)]
+        if k > start:
+            between = _glue(texts[k - 1], texts[k])[0]
+            if between:
+                s = between + s
+        pieces.append(s)
+    return "".join(pieces)[-200:]
+
+
+def _assemble(
+    lay: _Layout, joined: list[bool], joiner: str
+) -> tuple[str, tuple[list[int], list[int]]]:
+    """The output of the decisions: lines joined where ``joined``, ``joiner`` between
+    paragraphs; :func:`_glue` puts a space or drops a hyphen only after an ASCII character.
+    Also the joins that got a space and those that took a hyphen off."""
+    texts = lay.texts
+    nb = lay.n - 1
+    out = texts[:]
+    seps = list(map((joiner, "").__getitem__, joined))
+    spaces: list[int] = []
+    drops: list[int] = []
+    for k in _where(_ASCII_CHAR, lay.lasts, nb):
+        if not joined[k]:
+            continue
+        between, drop = _glue(texts[k], texts[k + 1])
+        seps[k] = between
+        if between:
+            spaces.append(k)
+        if drop:
+            out[k] = out[k][: -len(drop)]
+            drops.append(k)
+    body = "".join(chain.from_iterable(zip(out, seps, strict=False))) + out[-1]
+    return body, (spaces, drops)
+
+
 def _join_once(text: str, config: JoinConfig, explain: bool = True) -> Explained:
-    lines = _parse(text)
-    if not lines:
+    lines = _parse(text, offsets=explain)
+    if not lines.texts:
         return Explained("", ())
     lay = _Layout(lines, config)
-    sp = lay.sp
+    joiner = "\n\n" if config.blank_lines else "\n"
+    if not explain:
+        return Explained(_assemble(lay, _decide_all(lay), joiner)[0] + "\n", ())
+    texts, sp = lines.texts, lay.sp
+    starts, ends = lines.starts, lines.ends
     paragraphs: list[str] = []
     changes: list[Change] = []
-    parts: list[str] = [lines[0].text]
+    parts: list[str] = [texts[0]]
     # the paragraph so far has no sentence punctuation: it may still be a heading or a title
     plain = not sp[0]
-    for i in range(len(lines) - 1):
+    for i in range(len(texts) - 1):
         joined, why = _decide(lay, i, plain, parts, explain)
-        nxt = lines[i + 1]
+        nxt = texts[i + 1]
         if joined:
-            between, drop = _glue(parts[-1], nxt.text)
+            between, drop = _glue(parts[-1], nxt)
             if drop:
                 parts[-1] = parts[-1][: -len(drop)]
             if explain:
-                cur = lines[i]
-                sep = text[cur.end : nxt.start]
+                end, start = ends[i], starts[i + 1]
+                sep = text[end:start]
                 if drop:
-                    changes.append(Change(NAME, why, cur.end - 1, nxt.start, drop + sep, between))
+                    changes.append(Change(NAME, why, end - 1, start, drop + sep, between))
                 else:
-                    changes.append(Change(NAME, why, cur.end, nxt.start, sep, between))
-            parts.append(between + nxt.text if between else nxt.text)
+                    changes.append(Change(NAME, why, end, start, sep, between))
+            parts.append(between + nxt if between else nxt)
             plain = plain and not sp[i + 1]
         else:
             paragraphs.append("".join(parts))
-            parts = [nxt.text]
+            parts = [nxt]
             if explain:
-                cur = lines[i]
-                sep = text[cur.end : nxt.start]
-                changes.append(Change(NAME, why, cur.end, nxt.start, sep, "\n"))
+                end, start = ends[i], starts[i + 1]
+                changes.append(Change(NAME, why, end, start, text[end:start], "\n"))
             plain = not sp[i + 1]
     paragraphs.append("".join(parts))
-    joiner = "\n\n" if config.blank_lines else "\n"
     return Explained(joiner.join(paragraphs) + "\n", tuple(changes))
 
 
+def _join_lines(text: str, config: JoinConfig) -> str:
+    """:func:`_join` without explanations: the looks work on lists of paragraphs, and a look
+    that joins nothing ends the search without building its text."""
+    lines = _parse(text, offsets=False)
+    if not lines.texts:
+        return ""
+    joiner = "\n\n" if config.blank_lines else "\n"
+    body = ""
+    for look in range(9):  # the first look, then up to 8 more, as in _join
+        lay = _Layout(lines, config)
+        joined = _decide_all(lay)
+        if look and not any(joined):
+            return joiner.join(lines.texts) + "\n"  # the text of the look before
+        body, glued = _assemble(lay, joined, joiner)
+        lines = _next_lines(lay, joined, glued, body, joiner)
+    return body + "\n"
+
+
 def _join(text: str, config: JoinConfig, explain: bool) -> Explained:
+    if not explain:
+        return Explained(_join_lines(text, config), ())
     first = _join_once(text, config, explain)
     out = first.text
     changes = list(first.changes)
