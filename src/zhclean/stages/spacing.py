@@ -70,11 +70,14 @@ _LEAD_LABEL = re.compile(
 def _is_label_line(line: str, cfg: SpacingConfig) -> bool:
     """A byline or a heading: short, several multi-character words, no sentence punctuation."""
     stripped = line.strip()
-    if len(stripped) > cfg.short_line:
-        return False
-    # Judge the words as if CJK-Latin spaces were absent, so `--latin-space add` cannot turn a
+    if len(stripped) > cfg.short_line + stripped.count(" "):
+        return False  # too long even without its spaces: no need to look closer
+    # Judge the line as if CJK-Latin spaces were absent, so `--latin-space add` cannot turn a
     # label line into a non-label one on a second pass (idempotence).
-    words = _LATIN_GAP.sub("", stripped).split()
+    core = _LATIN_GAP.sub("", stripped)
+    if len(core) > cfg.short_line:
+        return False
+    words = core.split()
     if len(words) < 2:
         return False
     if any(len(w) < 2 or not _HAN_WORD.search(w) for w in words):
