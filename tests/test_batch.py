@@ -500,13 +500,15 @@ def _children(pid: int) -> list[int]:
 
 
 def _worker_pids(pid: int) -> list[int]:
+    # forked workers run the command's own command line; spawned ones run spawn_main, beside
+    # multiprocessing's resource tracker
     out = []
     for kid in _children(pid):
         try:
             cmd = Path(f"/proc/{kid}/cmdline").read_bytes()
         except OSError:
             continue
-        if b"spawn_main" in cmd:
+        if b"resource_tracker" not in cmd and b"forkserver" not in cmd:
             out.append(kid)
     return out
 
@@ -528,16 +530,25 @@ def _check_outputs_complete(dest: Path, want: str) -> int:
     return len(outs)
 
 
+def _env(start_method: str) -> dict[str, str]:
+    return {**os.environ, batch_mod.START_METHOD_ENV: start_method}
+
+
 @pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux /proc")
-def test_a_killed_worker_leaves_no_partial_file(tmp_path: Path) -> None:
+@pytest.mark.parametrize("start_method", ["fork", "spawn"])
+def test_a_killed_worker_leaves_no_partial_file(tmp_path: Path, start_method: str) -> None:
     src, dest = tmp_path / "src", tmp_path / "dest"
     page = _many_files(src, 30)
     want = expected(page, segment=True)
     cmd = [sys.executable, "-m", "zhclean", "batch", str(src), str(dest), "--segment", "-j", "2"]
-    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    proc = subprocess.Popen(
+        cmd, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=_env(start_method)
+    )
     _wait_for_outputs(dest, proc, 2)
     workers = _worker_pids(proc.pid)
     assert workers, "no worker processes found"
+    spawned = [b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes() for pid in workers]
+    assert spawned == [start_method == "spawn"] * len(workers)  # the start method asked for
     os.kill(workers[0], signal.SIGKILL)
     _, err = proc.communicate(timeout=180)
     # the file the worker held is retried by a new worker: the run completes
@@ -546,7 +557,10 @@ def test_a_killed_worker_leaves_no_partial_file(tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux /proc")
-def test_ctrl_c_prints_the_summary_and_leaves_no_partial_file(tmp_path: Path) -> None:
+@pytest.mark.parametrize("start_method", ["fork", "spawn"])
+def test_ctrl_c_prints_the_summary_and_leaves_no_partial_file(
+    tmp_path: Path, start_method: str
+) -> None:
     src, dest = tmp_path / "src", tmp_path / "dest"
     page = _many_files(src, 30)
     want = expected(page, segment=True)
@@ -558,6 +572,7 @@ def test_ctrl_c_prints_the_summary_and_leaves_no_partial_file(tmp_path: Path) ->
         stdout=subprocess.DEVNULL,
         text=True,
         start_new_session=True,  # Ctrl-C reaches the whole process group, as in a terminal
+        env=_env(start_method),
     )
     _wait_for_outputs(dest, proc, 2)
     os.killpg(proc.pid, signal.SIGINT)
@@ -569,7 +584,13 @@ def test_ctrl_c_prints_the_summary_and_leaves_no_partial_file(tmp_path: Path) ->
     assert 0 < done < 30
     # the report says what was done; a re-run skips exactly that and finishes the rest
     assert sum(r["status"] == "ok" for r in report_of(report).values()) <= done
-    r = subprocess.run([*cmd, "--report", str(report)], capture_output=True, text=True, timeout=180)
+    r = subprocess.run(
+        [*cmd, "--report", str(report)],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env=_env(start_method),
+    )
     assert r.returncode == 0, r.stderr
     rep = report_of(report)
     assert sum(v["status"] == "skipped" for v in rep.values()) >= 1

@@ -25,18 +25,22 @@ second run skips the files whose output is up to date for the same options:
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import json
 import multiprocessing
 import os
 import signal
 import stat
+import sys
+import threading
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from multiprocessing.connection import Connection, wait
+from multiprocessing.reduction import ForkingPickler
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -60,6 +64,20 @@ MANIFEST = ".zhclean-batch.jsonl"
 # however it was split.
 SPLIT_BYTES = 1 << 20
 BLOCK_CHARS = 1 << 16
+# Small files go to the workers several at a time, up to this many bytes (and BATCH_FILES
+# files) a message, so that the main process handles one message, not one per file; near the
+# end of the run batches shrink so that the workers finish together.
+BATCH_BYTES = 1 << 15
+BATCH_FILES = 64
+#: How worker processes are started: ``auto`` forks on Linux (workers inherit the dictionaries
+#: the main process loaded) and spawns elsewhere; or a multiprocessing start method.
+START_METHODS = ("auto", "fork", "spawn", "forkserver")
+#: Overrides the default start method (``auto``) of runs that do not name one.
+START_METHOD_ENV = "ZHCLEAN_START_METHOD"
+# What the main process cleans once before forking workers: Traditional and Simplified text, a
+# doubled phrase, so that every resource the pipeline loads lazily (jieba's dictionary, OpenCC
+# converters, big regexes) is loaded once and inherited, instead of once per worker.
+_WARM_UP = "園區園區。。國家經濟發展，\n改革開放。\n\n这场改革 abc 1\n"
 
 
 # --- what a run reports -----------------------------------------------------------------------
@@ -296,6 +314,8 @@ def _safely(job: _Job, kind: str, payload: Any, index: int) -> Any:
     try:
         if kind == "file":
             return _clean_file(job, payload, index)
+        if kind == "files":  # a batch of small files: [(index, found), ...]
+            return [_safely(job, "file", found, i) for i, found in payload]
         return _clean_block(job, payload)
     except Exception as exc:  # reported per file, never a traceback
         return _Crash(f"internal error: {type(exc).__name__}: {exc}")
@@ -314,11 +334,21 @@ class WorkerStartError(RuntimeError):
     be importable: run from a file guarded by ``if __name__ == "__main__":``, not from stdin)."""
 
 
-def _worker_main(conn: Connection, job: _Job) -> None:
+def _worker_main(conn: Connection, job: _Job, inherited: Sequence[Connection] = ()) -> None:
     """A worker process: clean what it is sent until told to stop. Module-level and fed only
-    picklable settings, so it works with the spawn start method (macOS, Windows)."""
+    picklable settings, so it works with the spawn start method (macOS, Windows).
+
+    ``inherited``: under fork, the main process's ends of the other workers' pipes, which this
+    process got a copy of and closes (else a worker could outlive a killed main process).
+    """
     # Ctrl-C goes to the whole process group: the parent decides what happens, not the workers.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A forked worker inherits the handlers of the main process (the command turns SIGTERM into
+    # a Ctrl-C there); a worker told to stop just stops.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    for other in inherited:
+        with contextlib.suppress(OSError):
+            other.close()
     conn.send(_READY)  # it started: from now on, if it dies, the file it was on is to blame
     while True:
         try:
@@ -371,8 +401,15 @@ class Manifest:
         )
 
     def add(self, rec: FileRecord, fingerprint: str) -> None:
-        e = {"path": rec.path, "fp": fingerprint, "src": rec.src_stat, "out": rec.out_stat}
-        self.entries[rec.path] = json.loads(json.dumps(e))
+        # lists, as read back from the file: up_to_date compares them with lists
+        src, out = rec.src_stat, rec.out_stat
+        e = {
+            "path": rec.path,
+            "fp": fingerprint,
+            "src": list(src) if src is not None else None,
+            "out": list(out) if out is not None else None,
+        }
+        self.entries[rec.path] = e
         if self._fh is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._fh = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 - closed in close()
@@ -413,7 +450,17 @@ class _Large:
     failed: str | None = None
 
 
-_Task = tuple[str, Any, Any, int]  # kind ("file" or "block"), key, payload, file index
+# kind, key, payload, file index: ("files", indexes, [(index, found), ...], first index) or
+# ("block", (file index, block number), text, file index)
+_Task = tuple[str, Any, Any, int]
+# The largest message queued behind the task a worker is busy with: it must fit in the pipe
+# without waiting for the worker to read it (Windows pipes hold 8 KiB).
+QUEUED_BYTES = 4096
+
+
+def _packed(task: _Task) -> tuple[_Task, bytes]:
+    """A task and the message that sends it (what Connection.send would write)."""
+    return task, bytes(ForkingPickler.dumps(task))
 
 
 @dataclass
@@ -439,9 +486,15 @@ class Batch:
     Results go to the same relative paths under ``dest``, or back into the inputs with
     ``in_place=True``, or only into the records (``collect_text=True`` and no ``dest``).
     Iterating runs the batch and yields one :class:`FileRecord` per file as it finishes.
-    ``jobs > 1`` cleans files in that many worker processes (``start_method``: spawn by
-    default, which every platform has); files larger than ``split_bytes`` are cut at paragraph
-    boundaries (blocks of about ``block_chars``) and their blocks spread over the workers.
+    ``jobs > 1`` cleans files in that many worker processes; small files are handed out a
+    few at a time (up to ``batch_bytes`` a message), files larger than ``split_bytes`` are cut
+    at paragraph boundaries (blocks of about ``block_chars``) and their blocks spread over the
+    workers. ``start_method``: ``auto`` (the default, or ``$ZHCLEAN_START_METHOD``) forks the
+    workers on Linux after loading jieba/OpenCC once in this process, so that they inherit them,
+    and spawns them elsewhere (macOS, Windows); ``fork``, ``spawn`` or ``forkserver`` ask for
+    one. A worker is never forked while this process runs another thread (forking a threaded
+    process can deadlock the child): it is spawned instead. Call :meth:`start` before starting
+    threads of your own (a progress display) to get forked workers.
     ``durable`` fsyncs each output before renaming it (safe against a power cut, about twice
     as slow on small files; a crash or Ctrl-C never leaves a partial file either way, and a
     re-run redoes any output whose size or time is not what the run recorded). ``force``
@@ -462,9 +515,10 @@ class Batch:
         collect_text: bool = False,
         force: bool = False,
         jobs: int = 1,
-        start_method: str | None = "spawn",
+        start_method: str | None = None,
         split_bytes: int = SPLIT_BYTES,
         block_chars: int = BLOCK_CHARS,
+        batch_bytes: int = BATCH_BYTES,
         durable: bool = False,
         prune: Iterable[str | os.PathLike[str]] = (),
     ) -> None:
@@ -477,8 +531,14 @@ class Batch:
         self.exclude = tuple(exclude)
         self.force = force
         self.jobs = max(1, jobs)
+        if start_method is None:
+            start_method = os.environ.get(START_METHOD_ENV) or "auto"
+        if start_method not in START_METHODS:
+            valid = ", ".join(START_METHODS)
+            raise ValueError(f"unknown start method {start_method!r}; valid: {valid}")
         self.start_method = start_method
         self.split_bytes = split_bytes
+        self.batch_bytes = max(1, batch_bytes)
         self.prune = [*prune, *([self.dest] if self.dest is not None and not in_place else [])]
         self.job = _Job(
             pipeline=Pipeline(self.pipeline.steps),
@@ -494,6 +554,12 @@ class Batch:
         self._manifest: Manifest | None = None
         self._workers: list[_Worker] = []
         self._large: list[_Large] = []
+        self._started = False
+        self._early: list[FileRecord] = []  # failed, skipped, up to date: known before any work
+        self._todo: deque[int] = deque()  # indexes of the files to clean, in walk order
+        self._todo_bytes = 0  # their size, large files left out
+        self._alone: set[int] = set()  # files that go to a worker on their own (retries)
+        self._preloaded = False
 
     @cached_property
     def fingerprint(self) -> str:
@@ -516,24 +582,48 @@ class Batch:
 
     # -- running --
 
-    def __iter__(self) -> Iterator[FileRecord]:
+    def start(self) -> None:
+        """Walk the folder, find what is up to date and, when the run takes worker processes,
+        start them (iterating calls it; calling it again does nothing).
+
+        Call it before starting a thread of your own (say a progress display) so that the
+        workers can be forked (see ``start_method``).
+        """
+        if self._started:
+            return
+        self._started = True
         files = self.files()
         if self.dest is not None:
             self._manifest = Manifest(self.dest)
-        try:
-            todo: deque[int] = deque()
-            for i, found in enumerate(files):
-                rec = self._precheck(i, found)
-                if rec is not None:
-                    yield rec
-                else:
-                    todo.append(i)
-            one_small = len(todo) == 1 and files[todo[0]].size <= self.split_bytes
-            if self.jobs == 1 or not todo or one_small:  # no processes for one small file
-                for i in todo:
-                    yield self._finish(_safely(self.job, "file", files[i], i), files[i], i)
+        for i, found in enumerate(files):
+            rec = self._precheck(i, found)
+            if rec is not None:
+                self._early.append(rec)
             else:
-                yield from self._pooled(todo)
+                self._todo.append(i)
+                if found.size <= self.split_bytes:
+                    self._todo_bytes += found.size
+        if self._pooled_run():
+            for _ in range(min(self.jobs, len(self._todo))):
+                self._start_worker()
+
+    def _pooled_run(self) -> bool:
+        todo, files = self._todo, self.files()
+        one_small = len(todo) == 1 and files[todo[0]].size <= self.split_bytes
+        return not (self.jobs == 1 or not todo or one_small)  # no processes for one small file
+
+    def __iter__(self) -> Iterator[FileRecord]:
+        try:
+            self.start()
+            files = self.files()
+            yield from self._early
+            self._early = []
+            if self._pooled_run():
+                yield from self._pooled(self._todo)
+            else:
+                while self._todo:
+                    i = self._todo.popleft()
+                    yield self._finish(_safely(self.job, "file", files[i], i), files[i], i)
         finally:
             self.close()
 
@@ -559,17 +649,17 @@ class Batch:
         if found.problem is not None:
             status = "skipped" if found.skip else "failed"
             return FileRecord(found.rel, status, found.problem, index=i)
+        if self.force or self._manifest is None or found.rel not in self._manifest.entries:
+            return None  # (checked first: the path and the stat calls are for re-runs only)
         out = _out_path(self.job, found)
-        if (
-            not self.force
-            and out is not None
-            and self._manifest is not None
-            and self._manifest.up_to_date(found, out, self.fingerprint, self.job.in_place)
+        if out is not None and self._manifest.up_to_date(
+            found, out, self.fingerprint, self.job.in_place
         ):
             return FileRecord(found.rel, "skipped", "up to date", index=i)
         return None
 
     def _finish(self, res: Any, found: Found, i: int) -> FileRecord:
+        # called for every file: keep it cheap (no path building, no stat) on the way of an ok
         if isinstance(res, _Crash):
             out = _out_path(self.job, found)
             if out is not None:
@@ -582,26 +672,63 @@ class Batch:
 
     # -- the worker pool --
 
+    def start_method_now(self) -> str:
+        """The start method the next worker gets: ``auto`` resolved for this platform, and
+        spawn instead of fork while this process runs other threads."""
+        method = self.start_method
+        if method == "auto":
+            method = "fork" if sys.platform.startswith("linux") else "spawn"
+        if method == "fork" and threading.active_count() > 1:
+            method = "spawn"
+        return method
+
+    def _preload(self) -> None:
+        """Load once, here, what the workers would each load: forked, they inherit it."""
+        if self._preloaded:
+            return
+        self._preloaded = True
+        # A pipeline that cannot even clean this fails each file in the workers, with a reason.
+        with contextlib.suppress(Exception):
+            Pipeline(self.job.pipeline.steps).run(_WARM_UP)
+
     def _start_worker(self) -> _Worker:
-        ctx = multiprocessing.get_context(self.start_method)
+        method = self.start_method_now()
+        ctx = multiprocessing.get_context(method)
+        forked = method == "fork"
+        if forked:
+            self._preload()
         parent, child = ctx.Pipe()
-        proc = ctx.Process(target=_worker_main, args=(child, self.job), daemon=True)
+        # A forked worker gets a copy of every descriptor: it closes the main process's ends of
+        # the pipes (its own and the other workers'), so that each pipe has one reader per end.
+        inherited = (parent, *(w.conn for w in self._workers)) if forked else ()
+        proc = ctx.Process(target=_worker_main, args=(child, self.job, inherited), daemon=True)
         # Start it with Ctrl-C ignored (inherited): a Ctrl-C while it starts must not print a
         # traceback from the child; the parent handles Ctrl-C for everyone.
         with _sigint_ignored():
-            proc.start()
+            if forked:
+                # what the main process loaded (the dictionaries) is left out of the child's
+                # garbage collections, which would otherwise touch and so copy its pages
+                gc.freeze()
+            try:
+                proc.start()
+            finally:
+                if forked:
+                    gc.unfreeze()
         child.close()
         w = _Worker(proc, parent)
         self._workers.append(w)
         return w
 
     def _clean_after(self, w: _Worker) -> None:
-        """A worker was killed: remove the temporary file its task may have left. That may be
-        the second task it held, if it had finished the first but its answer was not read."""
+        """A worker was killed: remove the temporary files its tasks may have left. That may be
+        in the second task it held, if it had finished the first but its answer was not read."""
         for kind, _, payload, _ in w.tasks:
-            out = _out_path(self.job, payload) if kind == "file" else None
-            if out is not None:
-                remove_temp_files(out)
+            if kind != "files":
+                continue
+            for _, found in payload:
+                out = _out_path(self.job, found)
+                if out is not None:
+                    remove_temp_files(out)
 
     def _open_large(self, i: int, found: Found) -> _Large | FileRecord:
         rec = FileRecord(found.rel, "failed", index=i)
@@ -692,42 +819,45 @@ class Batch:
         retries: dict[Any, int] = {}
         window = 2 * self.jobs  # blocks of one large file sent ahead of the one written next
 
-        def next_task(small_only: bool) -> _Task | None:
-            # small_only: a second task queued behind a busy worker's current one; only a small
-            # file's name, never a block, so that a send never waits for a busy worker
+        def next_task(queued: bool) -> tuple[_Task, bytes] | None:
+            # queued: a second task behind a busy worker's current one; only small files, in a
+            # message small enough to fit in the pipe at once (QUEUED_BYTES), never a block, so
+            # that a send never waits for a busy worker (who may be waiting to send its answer)
             while True:
-                for lg in [] if small_only else list(self._large):
+                for lg in [] if queued else list(self._large):
                     if lg.failed is None and lg.resend:
                         seq, block = lg.resend.popleft()
-                        return ("block", (lg.index, seq), block, lg.index)
+                        return _packed(("block", (lg.index, seq), block, lg.index))
                     if lg.reading and lg.failed is None and lg.sent - lg.written < window:
                         block = self._next_block(lg)
                         if block is not None:
                             lg.sent += 1
-                            return ("block", (lg.index, lg.sent - 1), block, lg.index)
+                            return _packed(("block", (lg.index, lg.sent - 1), block, lg.index))
                         done = self._large_done(lg)
                         if done is not None:
                             ready.append(self._finish(done, lg.found, lg.index))
-                if not todo or (small_only and files[todo[0]].size > self.split_bytes):
+                if not todo or (queued and files[todo[0]].size > self.split_bytes):
                     return None
-                i = todo.popleft()
+                i = todo[0]
                 found = files[i]
                 if found.size > self.split_bytes:
+                    todo.popleft()
                     opened = self._open_large(i, found)
                     if isinstance(opened, FileRecord):
                         ready.append(opened)
                     continue
-                return ("file", i, found, i)
+                return self._take_batch(queued)
 
         def give(w: _Worker) -> bool:
-            if len(w.tasks) >= 2 or (w.tasks and w.tasks[-1][0] != "file"):
+            if len(w.tasks) >= 2 or (w.tasks and w.tasks[-1][0] != "files"):
                 return False
-            task = next_task(small_only=bool(w.tasks))
-            if task is None:
+            packed = next_task(queued=bool(w.tasks))
+            if packed is None:
                 return False
+            task, data = packed
             w.tasks.append(task)
             try:
-                w.conn.send(task)
+                w.conn.send_bytes(data)
             except (OSError, ValueError):
                 # it died since its last answer; what it held goes back, it is forgotten
                 w.tasks.pop()
@@ -761,17 +891,35 @@ class Batch:
                     )
                 return
             start_failures = 0
+            queued = list(w.tasks)[1:]
+            for task in reversed(queued):
+                self._requeue(task, todo)
             if w.tasks:
                 first = w.tasks.popleft()
-                retries[first[1]] = tries = retries.get(first[1], 0) + 1
-                if tries < 2:
-                    self._requeue(first, todo)
+                why = (
+                    f"a worker process died (exit code {w.proc.exitcode}) while cleaning it, twice"
+                )
+                if first[0] == "files":
+                    # which file of the batch killed it is not known: each is retried on its
+                    # own, and fails if it kills a worker again
+                    again: list[int] = []
+                    for i, found in first[2]:
+                        retries[i] = tries = retries.get(i, 0) + 1
+                        if tries < 2:
+                            again.append(i)
+                        else:
+                            ready.append(FileRecord(found.rel, "failed", why, index=i))
+                    for i in reversed(again):
+                        self._alone.add(i)
+                        self._requeue(("files", (i,), [(i, files[i])], i), todo)
                 else:
-                    rec = self._died(first, w.proc.exitcode)
-                    if rec is not None:
-                        ready.append(rec)
-            for task in reversed(w.tasks):
-                self._requeue(task, todo)
+                    retries[first[1]] = tries = retries.get(first[1], 0) + 1
+                    if tries < 2:
+                        self._requeue(first, todo)
+                    else:
+                        rec = self._died(first, why)
+                        if rec is not None:
+                            ready.append(rec)
             w.tasks.clear()
 
         while True:
@@ -816,24 +964,60 @@ class Batch:
                     continue
                 _, res = msg
                 task = w.tasks.popleft()
-                if task[0] == "file":
-                    i = task[3]
-                    ready.append(self._finish(res, files[i], i))
+                if task[0] == "files":
+                    if isinstance(res, _Crash):  # cannot happen: each file is guarded
+                        res = [res] * len(task[2])
+                    for (i, found), r in zip(task[2], res, strict=True):
+                        ready.append(self._finish(r, found, i))
                 else:
                     self._block_result(task, res, ready)
 
+    def _take_batch(self, queued: bool) -> tuple[_Task, bytes]:
+        """The next small files in walk order, as one task, and the message that sends it.
+
+        Up to ``batch_bytes`` of input (and BATCH_FILES files), less towards the end of the run
+        so that the workers finish together; a file being retried goes alone.
+        """
+        todo, files = self._todo, self.files()
+        limit = min(self.batch_bytes, self._todo_bytes // (4 * self.jobs))
+        batch: list[tuple[int, Found]] = []
+        size = 0
+        while todo and len(batch) < BATCH_FILES:
+            i = todo[0]
+            found = files[i]
+            if found.size > self.split_bytes:
+                break
+            if batch and (i in self._alone or size + found.size > limit):
+                break
+            todo.popleft()
+            batch.append((i, found))
+            size += found.size
+            if i in self._alone:
+                break
+        while True:
+            task: _Task = ("files", tuple(i for i, _ in batch), batch, batch[0][0])
+            task, data = _packed(task)
+            if not queued or len(data) <= QUEUED_BYTES or len(batch) == 1:
+                break
+            for i, found in reversed(batch[len(batch) // 2 :]):  # too big: send half of it
+                todo.appendleft(i)
+                size -= found.size
+            batch = batch[: len(batch) // 2]
+        self._todo_bytes -= size
+        return task, data
+
     def _requeue(self, task: _Task, todo: deque[int]) -> None:
-        if task[0] == "file":
-            todo.appendleft(task[3])
+        if task[0] == "files":
+            for i, found in reversed(task[2]):
+                todo.appendleft(i)
+                self._todo_bytes += found.size
             return
         lg = next((x for x in self._large if x.index == task[1][0]), None)
         if lg is not None:
             lg.resend.append((task[1][1], task[2]))
 
-    def _died(self, task: _Task, code: int | None) -> FileRecord | None:
-        why = f"a worker process died (exit code {code}) while cleaning it, twice"
-        if task[0] == "file":
-            return FileRecord(task[2].rel, "failed", why, index=task[3])
+    def _died(self, task: _Task, why: str) -> FileRecord | None:
+        """A block killed a worker twice: its file fails."""
         lg = next((x for x in self._large if x.index == task[1][0]), None)
         if lg is None:
             return None  # that file failed already and was reported
