@@ -314,8 +314,6 @@ def _safely(job: _Job, kind: str, payload: Any, index: int) -> Any:
     try:
         if kind == "file":
             return _clean_file(job, payload, index)
-        if kind == "files":  # a batch of small files: [(index, found), ...]
-            return [_safely(job, "file", found, i) for i, found in payload]
         return _clean_block(job, payload)
     except Exception as exc:  # reported per file, never a traceback
         return _Crash(f"internal error: {type(exc).__name__}: {exc}")
@@ -358,7 +356,13 @@ def _worker_main(conn: Connection, job: _Job, inherited: Sequence[Connection] = 
         if msg is None:
             return
         kind, key, payload, index = msg
-        conn.send((key, _safely(job, kind, payload, index)))
+        if kind == "files":
+            # one answer per file, as each is done: the main process records it (progress,
+            # resume manifest) at once, and knows which file a worker died on
+            for i, found in payload:
+                conn.send((i, _safely(job, "file", found, i)))
+        else:
+            conn.send((key, _safely(job, kind, payload, index)))
 
 
 # --- the manifest that makes re-runs resume ---------------------------------------------------
@@ -450,12 +454,15 @@ class _Large:
     failed: str | None = None
 
 
-# kind, key, payload, file index: ("files", indexes, [(index, found), ...], first index) or
-# ("block", (file index, block number), text, file index)
+# kind, key, payload, file index: ("files", (), [(index, found), ...], first index), the list
+# emptied as the worker answers file by file, or ("block", (file index, block number), text,
+# file index)
 _Task = tuple[str, Any, Any, int]
 # The largest message queued behind the task a worker is busy with: it must fit in the pipe
 # without waiting for the worker to read it (Windows pipes hold 8 KiB).
 QUEUED_BYTES = 4096
+# How long the main process lets answers gather while every worker has work in hand (seconds).
+PAUSE = 0.004
 
 
 def _packed(task: _Task) -> tuple[_Task, bytes]:
@@ -558,7 +565,6 @@ class Batch:
         self._early: list[FileRecord] = []  # failed, skipped, up to date: known before any work
         self._todo: deque[int] = deque()  # indexes of the files to clean, in walk order
         self._todo_bytes = 0  # their size, large files left out
-        self._alone: set[int] = set()  # files that go to a worker on their own (retries)
         self._preloaded = False
 
     @cached_property
@@ -900,18 +906,16 @@ class Batch:
                     f"a worker process died (exit code {w.proc.exitcode}) while cleaning it, twice"
                 )
                 if first[0] == "files":
-                    # which file of the batch killed it is not known: each is retried on its
-                    # own, and fails if it kills a worker again
-                    again: list[int] = []
-                    for i, found in first[2]:
-                        retries[i] = tries = retries.get(i, 0) + 1
-                        if tries < 2:
-                            again.append(i)
-                        else:
-                            ready.append(FileRecord(found.rel, "failed", why, index=i))
-                    for i in reversed(again):
-                        self._alone.add(i)
-                        self._requeue(("files", (i,), [(i, files[i])], i), todo)
+                    # the files of the batch it answered are gone from it: it died on the
+                    # first one left; the others were not started
+                    (i, found), rest = first[2][0], first[2][1:]
+                    if rest:
+                        self._requeue(("files", (), rest, rest[0][0]), todo)
+                    retries[i] = tries = retries.get(i, 0) + 1
+                    if tries < 2:
+                        self._requeue(("files", (), [(i, found)], i), todo)
+                    else:
+                        ready.append(FileRecord(found.rel, "failed", why, index=i))
                 else:
                     retries[first[1]] = tries = retries.get(first[1], 0) + 1
                     if tries < 2:
@@ -948,35 +952,47 @@ class Batch:
                 return
             conns = {w.conn: w for w in busy}
             sentinels = {w.proc.sentinel: w for w in busy}
-            for obj in wait([*conns, *sentinels]):
+            woken = wait([*conns, *sentinels])
+            if PAUSE and all(len(w.tasks) >= 2 for w in busy):
+                # Every worker holds its next batch: nothing is urgent. Let answers gather for
+                # a moment and take them in one wake-up: the main process's CPU time is taken
+                # from the workers, who share the cores with it.
+                time.sleep(PAUSE)
+                woken = wait([*conns, *sentinels], timeout=0)
+            for obj in woken:
                 w = conns.get(obj) or sentinels.get(obj)  # type: ignore[call-overload]
-                if w is None or w not in self._workers:
-                    continue
-                try:
-                    if obj is w.proc.sentinel and not w.conn.poll():
-                        raise EOFError
-                    msg = w.conn.recv()
-                except (EOFError, OSError):
-                    dead(w)
-                    continue
-                if msg == _READY:
-                    w.ready = True
-                    continue
-                _, res = msg
-                task = w.tasks.popleft()
-                if task[0] == "files":
-                    if isinstance(res, _Crash):  # cannot happen: each file is guarded
-                        res = [res] * len(task[2])
-                    for (i, found), r in zip(task[2], res, strict=True):
-                        ready.append(self._finish(r, found, i))
-                else:
-                    self._block_result(task, res, ready)
+                while w is not None and w in self._workers:  # every answer it has sent
+                    try:
+                        if obj is w.proc.sentinel and not w.conn.poll():
+                            raise EOFError
+                        msg = w.conn.recv()
+                    except (EOFError, OSError):
+                        dead(w)
+                        break
+                    if msg == _READY:
+                        w.ready = True
+                    else:
+                        self._answer(w, msg[1], ready)
+                    if not w.conn.poll():
+                        break
+
+    def _answer(self, w: _Worker, res: Any, ready: deque[FileRecord]) -> None:
+        """What a worker answered for the first task it holds."""
+        task = w.tasks[0]
+        if task[0] == "files":
+            i, found = task[2].pop(0)  # answers come in the order of the batch
+            if not task[2]:
+                w.tasks.popleft()
+            ready.append(self._finish(res, found, i))
+        else:
+            w.tasks.popleft()
+            self._block_result(task, res, ready)
 
     def _take_batch(self, queued: bool) -> tuple[_Task, bytes]:
         """The next small files in walk order, as one task, and the message that sends it.
 
         Up to ``batch_bytes`` of input (and BATCH_FILES files), less towards the end of the run
-        so that the workers finish together; a file being retried goes alone.
+        so that the workers finish together.
         """
         todo, files = self._todo, self.files()
         limit = min(self.batch_bytes, self._todo_bytes // (4 * self.jobs))
@@ -987,15 +1003,13 @@ class Batch:
             found = files[i]
             if found.size > self.split_bytes:
                 break
-            if batch and (i in self._alone or size + found.size > limit):
+            if batch and size + found.size > limit:
                 break
             todo.popleft()
             batch.append((i, found))
             size += found.size
-            if i in self._alone:
-                break
         while True:
-            task: _Task = ("files", tuple(i for i, _ in batch), batch, batch[0][0])
+            task: _Task = ("files", (), batch, batch[0][0])
             task, data = _packed(task)
             if not queued or len(data) <= QUEUED_BYTES or len(batch) == 1:
                 break
