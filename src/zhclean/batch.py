@@ -641,6 +641,7 @@ class Batch:
         for w in self._workers:
             with contextlib.suppress(Exception):
                 w.proc.join(5)
+            self._drain(w)
             self._clean_after(w)
             with contextlib.suppress(Exception):
                 w.conn.close()
@@ -650,6 +651,16 @@ class Batch:
         self._large = []
         if self._manifest is not None:
             self._manifest.close()
+
+    def _drain(self, w: _Worker) -> None:
+        """Record in the manifest the files a stopped worker finished but whose answers were
+        not read yet (a run broken off): a re-run need not redo them."""
+        unread: deque[FileRecord] = deque()
+        with contextlib.suppress(Exception):
+            while w.tasks and w.tasks[0][0] == "files" and w.conn.poll():
+                msg = w.conn.recv()
+                if msg != _READY:
+                    self._answer(w, msg[1], unread)
 
     def _precheck(self, i: int, found: Found) -> FileRecord | None:
         if found.problem is not None:
@@ -684,7 +695,7 @@ class Batch:
         method = self.start_method
         if method == "auto":
             method = "fork" if sys.platform.startswith("linux") else "spawn"
-        if method == "fork" and threading.active_count() > 1:
+        if method == "fork" and _threads() > 1:
             method = "spawn"
         return method
 
@@ -1054,6 +1065,15 @@ class Batch:
         done = self._large_done(lg)
         if done is not None:
             ready.append(self._finish(done, lg.found, lg.index))
+
+
+def _threads() -> int:
+    """The threads this process runs: the kernel's count where there is one (it sees threads
+    started by native code too, as Python 3.12's warning about fork does), else Python's."""
+    try:
+        return max(len(os.listdir("/proc/self/task")), threading.active_count())
+    except OSError:
+        return threading.active_count()
 
 
 @contextlib.contextmanager
