@@ -535,6 +535,10 @@ def test_workers_make_what_one_process_makes(
 def test_start_method_choice(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="start method"):
         Batch(tmp_path, start_method="thread")
+    monkeypatch.setenv(batch_mod.START_METHOD_ENV, "thread")
+    r = CliRunner().invoke(app, ["batch", str(tmp_path), str(tmp_path.parent / "out")])
+    assert r.exit_code == 2
+    assert "unknown start method 'thread' ($ZHCLEAN_START_METHOD)" in r.output
     monkeypatch.setenv(batch_mod.START_METHOD_ENV, "spawn")
     assert Batch(tmp_path).start_method_now() == "spawn"
     monkeypatch.delenv(batch_mod.START_METHOD_ENV)

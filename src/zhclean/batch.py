@@ -538,11 +538,13 @@ class Batch:
         self.exclude = tuple(exclude)
         self.force = force
         self.jobs = max(1, jobs)
+        origin = ""
         if start_method is None:
             start_method = os.environ.get(START_METHOD_ENV) or "auto"
+            origin = f" (${START_METHOD_ENV})" if start_method != "auto" else ""
         if start_method not in START_METHODS:
             valid = ", ".join(START_METHODS)
-            raise ValueError(f"unknown start method {start_method!r}; valid: {valid}")
+            raise ValueError(f"unknown start method {start_method!r}{origin}; valid: {valid}")
         self.start_method = start_method
         self.split_bytes = split_bytes
         self.batch_bytes = max(1, batch_bytes)
