@@ -7,14 +7,16 @@ encoding. Nothing is copied into the repository.
 
     python benchmarks/bench_batch.py                 # 3000 files, jobs 1 and all cores
     python benchmarks/bench_batch.py --files 500 --jobs 2
+    python benchmarks/bench_batch.py --start-method spawn   # the macOS/Windows way, on Linux
 
 Each run is a fresh interpreter that cleans the whole folder into a fresh DEST through the
 library entry point the command uses (zhclean.batch.Batch), timed from the start of the
 interpreter to its exit: every run pays for its imports, for starting its workers and for loading
 jieba/OpenCC, as a user of `zhclean batch` does (an earlier version ran them all in one process,
 so that every 1-job run but the first found jieba's dictionary already loaded). "cpu s" is the
-CPU time of that process and its workers, "main cpu s" the part spent in the main process (the
-walk, handing out work, the manifest; it competes with the workers for the cores), "busy" the
+CPU time of that process and its workers, "main cpu s" the part spent in the main process
+(imports, the walk, with forked workers the one dictionary load they inherit, handing out work,
+the manifest; it competes with the workers for the cores), "busy" the
 share of jobs x seconds that the workers spent inside a file (the rest: starting processes,
 loading dictionaries, waiting for work), to tell a loaded machine from an idle pool.
 ``--segment`` rows are timed for each installed engine (jieba; rjieba with the fast extra).

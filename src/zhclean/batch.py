@@ -419,6 +419,10 @@ class Manifest:
             self._fh = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 - closed in close()
         self._fh.write(json.dumps(e, ensure_ascii=False) + "\n")
 
+    def flush(self) -> None:
+        if self._fh is not None:
+            self._fh.flush()
+
     def close(self) -> None:
         if self._fh is not None:
             self._fh.close()
@@ -716,6 +720,8 @@ class Batch:
         forked = method == "fork"
         if forked:
             self._preload()
+            if self._manifest is not None:
+                self._manifest.flush()  # a forked child gets no copy of unwritten lines
         parent, child = ctx.Pipe()
         # A forked worker gets a copy of every descriptor: it closes the main process's ends of
         # the pipes (its own and the other workers'), so that each pipe has one reader per end.
