@@ -466,8 +466,8 @@ _Task = tuple[str, Any, Any, int]
 # without waiting for the worker to read it (Windows pipes hold 8 KiB).
 QUEUED_BYTES = 4096
 # How long the main process lets answers gather while every worker has work in hand (seconds):
-# at least PAUSE, at most MAX_PAUSE, and at most half the time the worker with the least work in
-# hand is expected to take over it (so that it is never left without). Each wake-up costs the
+# at least PAUSE, at most MAX_PAUSE, and at most a quarter of the time the worker with the least
+# work in hand is expected to take over it (so that it is not left without). Each wake-up costs the
 # main process ~0.1 ms of CPU, taken from the workers. (On Windows a worker's answers fill the
 # 8 KiB pipe in a moment and it waits: no long pauses there.)
 PAUSE = 0.004
@@ -606,7 +606,8 @@ class Batch:
         start them (iterating calls it; calling it again does nothing).
 
         Call it before starting a thread of your own (say a progress display) so that the
-        workers can be forked (see ``start_method``).
+        workers can be forked (see ``start_method``); :meth:`close` (or the end of the
+        iteration) stops them.
         """
         if self._started:
             return
