@@ -21,6 +21,11 @@ share of jobs x seconds that the workers spent inside a file (the rest: starting
 loading dictionaries, waiting for work), to tell a loaded machine from an idle pool.
 ``--segment`` rows are timed for each installed engine (jieba; rjieba with the fast extra).
 With --repeat R each configuration runs R times, interleaved; best and median are shown.
+
+On a shared or virtual machine two busy processes can slow each other down (memory traffic,
+clock speed, neighbours): "machine check" (N spinning processes) and, with --ceiling, N
+independent 1-job runs of each pipeline at once against one alone, say how much of an N-fold
+speed-up the machine allows right now; a speed-up near that ceiling is what the pool can do.
 """
 
 from __future__ import annotations
@@ -164,12 +169,22 @@ def run(
     """Time one run of the whole process, as a user of the command sees it: a fresh interpreter
     each time, so every run pays for its imports and its jieba dictionary load once, and no run
     inherits what an earlier run loaded into this process."""
+    t0 = time.perf_counter()
+    proc = _start(src, dest, jobs, segment, engine, start_method, durable)
+    return _finish(proc, t0, jobs)
+
+
+def _start(
+    src: Path, dest: Path, jobs: int, segment: bool, engine: str, start_method: str, durable: bool
+) -> subprocess.Popen[str]:
     shutil.rmtree(dest, ignore_errors=True)
     cmd = [sys.executable, __file__, "--child", "--src", str(src), "--dest", str(dest)]
     cmd += ["--jobs", str(jobs), "--engine", engine, "--start-method", start_method]
     cmd += [*(["--segment"] if segment else []), *(["--fsync"] if durable else [])]
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+
+
+def _finish(proc: subprocess.Popen[str], t0: float, jobs: int) -> dict[str, float]:
     out = proc.stdout.read() if proc.stdout is not None else ""
     _, status, ru = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - t0
@@ -187,6 +202,20 @@ def run(
         "main_cpu": r["main_cpu"],
         "busy": r["inside"] / (r["batch_seconds"] * jobs),
     }
+
+
+def ceiling(src: Path, tmp: Path, jobs: int, segment: bool, engine: str) -> float:
+    """How much more work ``jobs`` independent 1-job runs of this very pipeline get done at once
+    than one alone, on this machine now: the ceiling for the speed-up of ``jobs`` workers, with
+    the workload's own memory traffic (spinning processes, the machine check, have none)."""
+    t0 = time.perf_counter()
+    run(src, tmp / "alone", 1, segment, engine, "default")
+    alone = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    procs = [_start(src, tmp / f"c{i}", 1, segment, engine, "default", False) for i in range(jobs)]
+    for proc in procs:
+        _finish(proc, t0, 1)
+    return jobs * alone / (time.perf_counter() - t0)
 
 
 def main() -> None:
@@ -207,6 +236,11 @@ def main() -> None:
         help="worker start method passed to Batch (default: Batch's own choice)",
     )
     ap.add_argument("--no-segment", action="store_true", help="only the clean pipeline")
+    ap.add_argument(
+        "--ceiling",
+        action="store_true",
+        help="also time N independent 1-job runs at once (the speed-up this machine allows)",
+    )
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--src", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--dest", type=Path, help=argparse.SUPPRESS)
@@ -263,11 +297,24 @@ def main() -> None:
                 f"{median(one) / median(row):.2f}x |"
             )
         print(f"\nload average after: {os.getloadavg()[0]:.1f}")
+        if args.ceiling and args.jobs > 1:
+            print(f"\nceiling: {args.jobs} independent 1-job runs at once, against one alone:")
+            for label, jobs, durable, engine in rows:
+                if jobs != args.jobs or durable:
+                    continue
+                got = [
+                    ceiling(src, Path(tmp), args.jobs, "segment" in label, engine)
+                    for _ in range(max(1, args.repeat))
+                ]
+                print(
+                    f"- {label}: {statistics.median(got):.2f}x (median; "
+                    f"{', '.join(f'{g:.2f}' for g in got)})"
+                )
         if args.jobs > 1:
             print(
                 f"machine check: {args.jobs} spinning processes get "
                 f"{machine_scaling(args.jobs):.2f}x the work of one right now "
-                "(the ceiling for the speed-ups above)"
+                "(the ceiling for pure CPU work)"
             )
 
 
