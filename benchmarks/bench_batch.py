@@ -7,31 +7,48 @@ encoding. Nothing is copied into the repository.
 
     python benchmarks/bench_batch.py                 # 3000 files, jobs 1 and all cores
     python benchmarks/bench_batch.py --files 500 --jobs 2
+    python benchmarks/bench_batch.py --start-method spawn   # the macOS/Windows way, on Linux
 
-Each run cleans the whole folder into a fresh DEST through the library entry point the command
-uses (zhclean.batch.Batch); the time includes starting the workers and loading jieba/OpenCC in
-each. "cpu s" is the CPU time of this process and its children and "busy" the share of
-jobs x seconds that the workers spent inside a file (loading jieba included; the rest: starting
-processes, waiting for work), to tell a loaded machine from an idle pool. With --repeat R each
-configuration runs R times, interleaved, and the fastest run is shown.
+Each run is a fresh interpreter that cleans the whole folder into a fresh DEST through the
+library entry point the command uses (zhclean.batch.Batch), timed from the start of the
+interpreter to its exit: every run pays for its imports, for starting its workers and for loading
+jieba/OpenCC, as a user of `zhclean batch` does (an earlier version ran them all in one process,
+so that every 1-job run but the first found jieba's dictionary already loaded). "cpu s" is the
+CPU time of that process and its workers, "main cpu s" the part spent in the main process
+(imports, the walk, with forked workers the one dictionary load they inherit, handing out work,
+the manifest; it competes with the workers for the cores), "busy" the
+share of jobs x seconds that the workers spent inside a file (the rest: starting processes,
+loading dictionaries, waiting for work), to tell a loaded machine from an idle pool.
+``--segment`` rows are timed for each installed engine (jieba; rjieba with the fast extra).
+With --repeat R each configuration runs R times, interleaved; best and median are shown.
+
+On a shared or virtual machine two busy processes can slow each other down (memory traffic,
+clock speed, neighbours): "machine check" (N spinning processes) and, with --ceiling, N
+independent 1-job runs of each pipeline at once against one alone, say how much of an N-fold
+speed-up the machine allows right now; a speed-up near that ceiling is what the pool can do.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import shutil
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from zhclean.batch import Batch, default_jobs  # noqa: E402
+from zhclean.engines.jieba import ENGINES, versions  # noqa: E402
 from zhclean.pipeline import Pipeline  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
@@ -99,38 +116,106 @@ def machine_scaling(jobs: int, seconds: float = 1.5) -> float:
     return many / one
 
 
-def cpu() -> float:
-    """CPU seconds of this process and of its finished children (POSIX; else this process)."""
-    try:
-        import resource
-    except ImportError:
-        return time.process_time()
-    me = resource.getrusage(resource.RUSAGE_SELF)
-    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+def _rusage_cpu(ru: Any) -> float:
+    return float(ru.ru_utime + ru.ru_stime)
 
 
-def run(src: Path, dest: Path, jobs: int, segment: bool, durable: bool = False) -> dict[str, float]:
-    shutil.rmtree(dest, ignore_errors=True)
+def child(args: argparse.Namespace) -> None:
+    """One timed run, in a fresh interpreter: prints its figures as JSON on stdout."""
+    import resource
+
+    from zhclean.stages.segment import SegmentConfig
+
+    segment: bool | SegmentConfig = SegmentConfig(engine=args.engine) if args.segment else False
     pipeline = Pipeline.default(segment=segment)
-    c0, t0 = cpu(), time.perf_counter()
+    kw: dict[str, Any] = (
+        {} if args.start_method == "default" else {"start_method": args.start_method}
+    )
+    t0 = time.perf_counter()
     statuses: Counter[str] = Counter()
     bytes_in = 0
     inside = 0.0
-    for rec in Batch(src, dest, pipeline=pipeline, jobs=jobs, durable=durable):
+    run = Batch(args.src, args.dest, pipeline=pipeline, jobs=args.jobs, durable=args.fsync, **kw)
+    for rec in run:
         statuses[rec.status] += 1
         bytes_in += rec.bytes_in
         inside += rec.seconds
     elapsed = time.perf_counter() - t0
-    if statuses["ok"] != sum(statuses.values()):
-        sys.exit(f"bench_batch: not every file was cleaned: {dict(statuses)}")
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)  # the workers, reaped by close()
+    json.dump(
+        {
+            "batch_seconds": elapsed,
+            "ok": statuses["ok"],
+            "files": sum(statuses.values()),
+            "bytes_in": bytes_in,
+            "inside": inside,
+            "main_cpu": _rusage_cpu(me),
+            "workers_cpu": _rusage_cpu(kids),
+        },
+        sys.stdout,
+    )
+
+
+def run(
+    src: Path,
+    dest: Path,
+    jobs: int,
+    segment: bool,
+    engine: str,
+    start_method: str,
+    durable: bool = False,
+) -> dict[str, float]:
+    """Time one run of the whole process, as a user of the command sees it: a fresh interpreter
+    each time, so every run pays for its imports and its jieba dictionary load once, and no run
+    inherits what an earlier run loaded into this process."""
+    t0 = time.perf_counter()
+    proc = _start(src, dest, jobs, segment, engine, start_method, durable)
+    return _finish(proc, t0, jobs)
+
+
+def _start(
+    src: Path, dest: Path, jobs: int, segment: bool, engine: str, start_method: str, durable: bool
+) -> subprocess.Popen[str]:
+    shutil.rmtree(dest, ignore_errors=True)
+    cmd = [sys.executable, __file__, "--child", "--src", str(src), "--dest", str(dest)]
+    cmd += ["--jobs", str(jobs), "--engine", engine, "--start-method", start_method]
+    cmd += [*(["--segment"] if segment else []), *(["--fsync"] if durable else [])]
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+
+
+def _finish(proc: subprocess.Popen[str], t0: float, jobs: int) -> dict[str, float]:
+    out = proc.stdout.read() if proc.stdout is not None else ""
+    _, status, ru = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        sys.exit(f"bench_batch: the run failed (exit code {proc.returncode})")
+    r = json.loads(out)
+    if r["ok"] != r["files"]:
+        sys.exit(f"bench_batch: not every file was cleaned: {r['ok']} of {r['files']}")
     return {
         "seconds": elapsed,
-        "files_s": statuses["ok"] / elapsed,
-        "mb_s": bytes_in / 1e6 / elapsed,
-        "cpu": cpu() - c0,
-        "busy": inside / (elapsed * jobs),
+        "files_s": r["ok"] / elapsed,
+        "mb_s": r["bytes_in"] / 1e6 / elapsed,
+        "cpu": _rusage_cpu(ru),  # the run's process and every worker it reaped
+        "main_cpu": r["main_cpu"],
+        "busy": r["inside"] / (r["batch_seconds"] * jobs),
     }
+
+
+def ceiling(src: Path, tmp: Path, jobs: int, segment: bool, engine: str) -> float:
+    """How much more work ``jobs`` independent 1-job runs of this very pipeline get done at once
+    than one alone, on this machine now: the ceiling for the speed-up of ``jobs`` workers, with
+    the workload's own memory traffic (spinning processes, the machine check, have none)."""
+    t0 = time.perf_counter()
+    run(src, tmp / "alone", 1, segment, engine, "default")
+    alone = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    procs = [_start(src, tmp / f"c{i}", 1, segment, engine, "default", False) for i in range(jobs)]
+    for proc in procs:
+        _finish(proc, t0, 1)
+    return jobs * alone / (time.perf_counter() - t0)
 
 
 def main() -> None:
@@ -138,44 +223,98 @@ def main() -> None:
     ap.add_argument("--files", type=int, default=3000)
     ap.add_argument("--jobs", type=int, default=default_jobs(), help="N (default: all cores)")
     ap.add_argument("--fsync", action="store_true", help="also time with an fsync per file")
-    ap.add_argument("--repeat", type=int, default=1, help="runs per configuration (best shown)")
+    ap.add_argument("--repeat", type=int, default=1, help="runs per configuration")
+    ap.add_argument(
+        "--engine",
+        choices=["all", *ENGINES],
+        default="all",
+        help="segmentation engine(s) to time (default: every installed one)",
+    )
+    ap.add_argument(
+        "--start-method",
+        default="default",
+        help="worker start method passed to Batch (default: Batch's own choice)",
+    )
+    ap.add_argument("--no-segment", action="store_true", help="only the clean pipeline")
+    ap.add_argument(
+        "--ceiling",
+        action="store_true",
+        help="also time N independent 1-job runs at once (the speed-up this machine allows)",
+    )
+    ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--src", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--dest", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--segment", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.child:
+        child(args)
+        return
+    engines = [e for e, _ in versions()] if args.engine == "all" else [args.engine]
 
     with tempfile.TemporaryDirectory(prefix="zhclean-bench-") as tmp:
         src, dest = Path(tmp) / "src", Path(tmp) / "dest"
         files, size = build(src, args.files)
         print(
             f"folder: {files} files, {size / 1e6:.2f} MB, {os.cpu_count()} cores, load "
-            f"{os.getloadavg()[0]:.1f}"
+            f"{os.getloadavg()[0]:.1f}, start method: {args.start_method}"
         )
         print()
-        print("| pipeline | jobs | seconds | files/s | MB/s | cpu s | busy | speed-up |")
-        print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-        rows: list[tuple[str, int, bool]] = []
-        for segment in (False, True):
-            for jobs in sorted({1, args.jobs}):
-                rows.append(("clean --segment" if segment else "clean", jobs, False))
+        print(
+            "| pipeline | jobs | seconds (best) | median | files/s | MB/s | cpu s | main cpu s "
+            "| busy | speed-up (best) | speed-up (median) |"
+        )
+        print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+        Row = tuple[str, int, bool, str]  # label, jobs, durable, engine
+        rows: list[Row] = []
+        jobs_list = sorted({1, args.jobs})
+        rows += [("clean", jobs, False, "auto") for jobs in jobs_list]
+        if not args.no_segment:
+            for engine in engines:
+                rows += [(f"clean --segment ({engine})", j, False, engine) for j in jobs_list]
         if args.fsync:
-            rows += [("clean, fsync per file", jobs, True) for jobs in sorted({1, args.jobs})]
-        best: dict[tuple[str, int, bool], dict[str, float]] = {}
+            rows += [("clean, fsync per file", jobs, True, "auto") for jobs in jobs_list]
+        results: dict[Row, list[dict[str, float]]] = {row: [] for row in rows}
         for _ in range(max(1, args.repeat)):
-            for row in rows:
-                r = run(src, dest, row[1], "segment" in row[0], row[2])
-                if row not in best or r["seconds"] < best[row]["seconds"]:
-                    best[row] = r
-        for label, jobs, durable in rows:
-            r = best[(label, jobs, durable)]
-            speed = best[(label, 1, durable)]["seconds"] / r["seconds"]
+            for row in rows:  # interleaved, so that a busy spell of the machine hits all
+                label, jobs, durable, engine = row
+                r = run(src, dest, jobs, "segment" in label, engine, args.start_method, durable)
+                results[row].append(r)
+
+        def best(row: Row) -> dict[str, float]:
+            return min(results[row], key=lambda r: r["seconds"])
+
+        def median(row: Row) -> float:
+            return statistics.median(r["seconds"] for r in results[row])
+
+        for row in rows:
+            label, jobs, durable, engine = row
+            one = (label, 1, durable, engine)
+            r = best(row)
             print(
-                f"| {label} | {jobs} | {r['seconds']:.2f} | {r['files_s']:.0f} | "
-                f"{r['mb_s']:.2f} | {r['cpu']:.1f} | {r['busy']:.0%} | {speed:.2f}x |"
+                f"| {label} | {jobs} | {r['seconds']:.2f} | {median(row):.2f} | "
+                f"{r['files_s']:.0f} | {r['mb_s']:.2f} | {r['cpu']:.1f} | {r['main_cpu']:.2f} | "
+                f"{r['busy']:.0%} | {best(one)['seconds'] / r['seconds']:.2f}x | "
+                f"{median(one) / median(row):.2f}x |"
             )
         print(f"\nload average after: {os.getloadavg()[0]:.1f}")
+        if args.ceiling and args.jobs > 1:
+            print(f"\nceiling: {args.jobs} independent 1-job runs at once, against one alone:")
+            for label, jobs, durable, engine in rows:
+                if jobs != args.jobs or durable:
+                    continue
+                got = [
+                    ceiling(src, Path(tmp), args.jobs, "segment" in label, engine)
+                    for _ in range(max(1, args.repeat))
+                ]
+                print(
+                    f"- {label}: {statistics.median(got):.2f}x (median; "
+                    f"{', '.join(f'{g:.2f}' for g in got)})"
+                )
         if args.jobs > 1:
             print(
                 f"machine check: {args.jobs} spinning processes get "
                 f"{machine_scaling(args.jobs):.2f}x the work of one right now "
-                "(the ceiling for the speed-ups above)"
+                "(the ceiling for pure CPU work)"
             )
 
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import io
 import json
+import multiprocessing
 import os
 import re
 import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -479,6 +481,139 @@ def test_a_large_file_undecodable_halfway_fails_alone(tmp_path: Path, jobs: int)
     assert sorted(p.name for p in dest.iterdir()) == [MANIFEST, "ok.txt"]
 
 
+# --- worker processes: start methods, batches of small files --------------------------------
+
+FORK = "fork" in multiprocessing.get_all_start_methods()
+
+
+@pytest.mark.parametrize(
+    "start_method",
+    [pytest.param("fork", marks=pytest.mark.skipif(not FORK, reason="no fork")), "spawn"],
+)
+def test_workers_make_what_one_process_makes(
+    tmp_path: Path, start_method: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    src = tmp_path / "src"
+    page = (SAMPLES / "yongzhou-newspaper.txt").read_text(encoding="utf-8")
+    lines = page.splitlines(keepends=True)
+    for i in range(60):  # small files of a few lines, some Big5, and one large file
+        d = src / f"part {i % 3}" / ("長" * 40)  # long names: batch messages grow quickly
+        d.mkdir(parents=True, exist_ok=True)
+        text = "".join(lines[i % 20 : i % 20 + 3 + i % 5])
+        enc = "big5hkscs" if i % 4 == 0 else "utf-8"
+        (d / f"頁{i:03}.txt").write_bytes(text.encode(enc))
+    (src / "big.txt").write_text((page + "\f") * 3, encoding="utf-8")
+    # a batch queued behind a busy worker's is halved until its message is this small
+    monkeypatch.setattr(batch_mod, "QUEUED_BYTES", 700)
+    seg = Pipeline.default(segment=True)
+    one = list(Batch(src, tmp_path / "one", pipeline=seg, collect_text=True, block_chars=4000))
+    run = Batch(
+        src,
+        tmp_path / "two",
+        pipeline=seg,
+        jobs=2,
+        start_method=start_method,
+        batch_bytes=2000,
+        split_bytes=20_000,
+        block_chars=4000,
+        collect_text=True,
+    )
+    two = list(run)
+    assert len(two) == len(one) == 61
+    assert {r.path: (r.status, r.text, r.steps) for r in two} == {
+        r.path: (r.status, r.text, r.steps) for r in one
+    }
+    assert [r.index for r in batch_mod.in_order(two)] == list(range(61))
+    outputs = [
+        {p.relative_to(d): p.read_bytes() for p in d.rglob("*.txt")}
+        for d in (tmp_path / "one", tmp_path / "two")
+    ]
+    assert len(outputs[0]) == 61 and outputs[0] == outputs[1]
+    assert temp_files(tmp_path) == []
+
+
+def test_start_method_choice(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="start method"):
+        Batch(tmp_path, start_method="thread")
+    monkeypatch.setenv(batch_mod.START_METHOD_ENV, "thread")
+    r = CliRunner().invoke(app, ["batch", str(tmp_path), str(tmp_path.parent / "out")])
+    assert r.exit_code == 2
+    assert "unknown start method 'thread' ($ZHCLEAN_START_METHOD)" in r.output
+    monkeypatch.setenv(batch_mod.START_METHOD_ENV, "spawn")
+    assert Batch(tmp_path).start_method_now() == "spawn"
+    monkeypatch.delenv(batch_mod.START_METHOD_ENV)
+    auto = Batch(tmp_path)
+    assert auto.start_method == "auto"
+    assert auto.start_method_now() == ("fork" if sys.platform.startswith("linux") else "spawn")
+    # never fork while another thread runs (the child could inherit a lock held by it)
+    stop = threading.Event()
+    t = threading.Thread(target=stop.wait)
+    t.start()
+    try:
+        assert Batch(tmp_path, start_method="fork").start_method_now() == "spawn"
+        assert auto.start_method_now() == "spawn"
+    finally:
+        stop.set()
+        t.join()
+    assert Batch(tmp_path, start_method="fork").start_method_now() == "fork"
+
+
+@pytest.mark.skipif(not FORK, reason="no fork")
+def test_forked_workers_inherit_what_the_main_process_loaded(tmp_path: Path) -> None:
+    from zhclean.engines import jieba as engines
+
+    src = tmp_path / "src"
+    src.mkdir()
+    for i in range(3):
+        (src / f"{i}.txt").write_text("國家經濟發展\n", encoding="utf-8")
+    engines.load.cache_clear()
+    run = Batch(src, pipeline=Pipeline.default(segment=True), jobs=2, start_method="fork")
+    run.start()  # loads the dictionary here, then forks
+    try:
+        assert engines.load.cache_info().currsize == 1
+        assert len(run._workers) == 2
+    finally:
+        run.close()
+    engines.load.cache_clear()
+    run = Batch(src, pipeline=Pipeline.default(segment=True), jobs=2, start_method="spawn")
+    run.start()  # spawned workers load their own: nothing is loaded here
+    try:
+        assert engines.load.cache_info().currsize == 0
+    finally:
+        run.close()
+
+
+@pytest.mark.skipif(not FORK, reason="a forked worker inherits the patched module")
+def test_a_file_that_kills_its_worker_twice_fails_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    src, dest = tmp_path / "src", tmp_path / "dest"
+    src.mkdir()
+    for i in range(30):
+        name = "poison.txt" if i == 12 else f"{i:02}.txt"
+        (src / name).write_text(f"第{i}頁 改革改革\n", encoding="utf-8")
+    real = batch_mod._clean_file
+
+    def deadly(job: object, found: object, index: int) -> FileRecord:
+        if found.rel == "poison.txt":  # type: ignore[attr-defined]
+            os._exit(9)  # like a crash in native code: no answer, no clean-up
+        return real(job, found, index)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(batch_mod, "_clean_file", deadly)
+    recs = {r.path: r for r in Batch(src, dest, jobs=2, start_method="fork", batch_bytes=200)}
+    assert recs["poison.txt"].status == "failed"
+    assert "died (exit code 9)" in str(recs["poison.txt"].reason)
+    assert "twice" in str(recs["poison.txt"].reason)
+    # the files of its batches that it had not reached were cleaned by the next workers
+    assert {p: r.status for p, r in recs.items() if p != "poison.txt"} == {
+        f"{i:02}.txt": "ok" for i in range(30) if i != 12
+    }
+    assert temp_files(dest) == []
+    assert sorted(p.name for p in dest.iterdir() if p.name != MANIFEST) == sorted(
+        f"{i:02}.txt" for i in range(30) if i != 12
+    )
+
+
 # --- interruptions: a worker killed, Ctrl-C ----------------------------------------------------
 
 
@@ -500,13 +635,15 @@ def _children(pid: int) -> list[int]:
 
 
 def _worker_pids(pid: int) -> list[int]:
+    # forked workers run the command's own command line; spawned ones run spawn_main, beside
+    # multiprocessing's resource tracker
     out = []
     for kid in _children(pid):
         try:
             cmd = Path(f"/proc/{kid}/cmdline").read_bytes()
         except OSError:
             continue
-        if b"spawn_main" in cmd:
+        if b"resource_tracker" not in cmd and b"forkserver" not in cmd:
             out.append(kid)
     return out
 
@@ -528,16 +665,25 @@ def _check_outputs_complete(dest: Path, want: str) -> int:
     return len(outs)
 
 
+def _env(start_method: str) -> dict[str, str]:
+    return {**os.environ, batch_mod.START_METHOD_ENV: start_method}
+
+
 @pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux /proc")
-def test_a_killed_worker_leaves_no_partial_file(tmp_path: Path) -> None:
+@pytest.mark.parametrize("start_method", ["fork", "spawn"])
+def test_a_killed_worker_leaves_no_partial_file(tmp_path: Path, start_method: str) -> None:
     src, dest = tmp_path / "src", tmp_path / "dest"
     page = _many_files(src, 30)
     want = expected(page, segment=True)
     cmd = [sys.executable, "-m", "zhclean", "batch", str(src), str(dest), "--segment", "-j", "2"]
-    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    proc = subprocess.Popen(
+        cmd, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=_env(start_method)
+    )
     _wait_for_outputs(dest, proc, 2)
     workers = _worker_pids(proc.pid)
     assert workers, "no worker processes found"
+    spawned = [b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes() for pid in workers]
+    assert spawned == [start_method == "spawn"] * len(workers)  # the start method asked for
     os.kill(workers[0], signal.SIGKILL)
     _, err = proc.communicate(timeout=180)
     # the file the worker held is retried by a new worker: the run completes
@@ -546,7 +692,10 @@ def test_a_killed_worker_leaves_no_partial_file(tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux /proc")
-def test_ctrl_c_prints_the_summary_and_leaves_no_partial_file(tmp_path: Path) -> None:
+@pytest.mark.parametrize("start_method", ["fork", "spawn"])
+def test_ctrl_c_prints_the_summary_and_leaves_no_partial_file(
+    tmp_path: Path, start_method: str
+) -> None:
     src, dest = tmp_path / "src", tmp_path / "dest"
     page = _many_files(src, 30)
     want = expected(page, segment=True)
@@ -558,6 +707,7 @@ def test_ctrl_c_prints_the_summary_and_leaves_no_partial_file(tmp_path: Path) ->
         stdout=subprocess.DEVNULL,
         text=True,
         start_new_session=True,  # Ctrl-C reaches the whole process group, as in a terminal
+        env=_env(start_method),
     )
     _wait_for_outputs(dest, proc, 2)
     os.killpg(proc.pid, signal.SIGINT)
@@ -569,7 +719,13 @@ def test_ctrl_c_prints_the_summary_and_leaves_no_partial_file(tmp_path: Path) ->
     assert 0 < done < 30
     # the report says what was done; a re-run skips exactly that and finishes the rest
     assert sum(r["status"] == "ok" for r in report_of(report).values()) <= done
-    r = subprocess.run([*cmd, "--report", str(report)], capture_output=True, text=True, timeout=180)
+    r = subprocess.run(
+        [*cmd, "--report", str(report)],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env=_env(start_method),
+    )
     assert r.returncode == 0, r.stderr
     rep = report_of(report)
     assert sum(v["status"] == "skipped" for v in rep.values()) >= 1

@@ -155,6 +155,9 @@ def _loop(
 ) -> None:
     files = run.files()
     summary.total = len(files)
+    # Workers start before the progress bar's refresh thread does: they can then be forked,
+    # inheriting the dictionaries loaded here, rather than spawned (see Batch.start).
+    run.start()
     sizes = {f.rel: f.size for f in files}
     bar = _progress(bar_console) if bar_console is not None else None
     records = iter(run)

@@ -25,18 +25,22 @@ second run skips the files whose output is up to date for the same options:
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import json
 import multiprocessing
 import os
 import signal
 import stat
+import sys
+import threading
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from multiprocessing.connection import Connection, wait
+from multiprocessing.reduction import ForkingPickler
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -60,6 +64,20 @@ MANIFEST = ".zhclean-batch.jsonl"
 # however it was split.
 SPLIT_BYTES = 1 << 20
 BLOCK_CHARS = 1 << 16
+# Small files go to the workers several at a time, up to this many bytes (and BATCH_FILES
+# files) a message, so that the main process handles one message, not one per file; near the
+# end of the run batches shrink so that the workers finish together.
+BATCH_BYTES = 1 << 15
+BATCH_FILES = 64
+#: How worker processes are started: ``auto`` forks on Linux (workers inherit the dictionaries
+#: the main process loaded) and spawns elsewhere; or a multiprocessing start method.
+START_METHODS = ("auto", "fork", "spawn", "forkserver")
+#: Overrides the default start method (``auto``) of runs that do not name one.
+START_METHOD_ENV = "ZHCLEAN_START_METHOD"
+# What the main process cleans once before forking workers: Traditional and Simplified text, a
+# doubled phrase, so that every resource the pipeline loads lazily (jieba's dictionary, OpenCC
+# converters, big regexes) is loaded once and inherited, instead of once per worker.
+_WARM_UP = "園區園區。。國家經濟發展，\n改革開放。\n\n这场改革 abc 1\n"
 
 
 # --- what a run reports -----------------------------------------------------------------------
@@ -314,11 +332,21 @@ class WorkerStartError(RuntimeError):
     be importable: run from a file guarded by ``if __name__ == "__main__":``, not from stdin)."""
 
 
-def _worker_main(conn: Connection, job: _Job) -> None:
+def _worker_main(conn: Connection, job: _Job, inherited: Sequence[Connection] = ()) -> None:
     """A worker process: clean what it is sent until told to stop. Module-level and fed only
-    picklable settings, so it works with the spawn start method (macOS, Windows)."""
+    picklable settings, so it works with the spawn start method (macOS, Windows).
+
+    ``inherited``: under fork, the main process's ends of the other workers' pipes, which this
+    process got a copy of and closes (else a worker could outlive a killed main process).
+    """
     # Ctrl-C goes to the whole process group: the parent decides what happens, not the workers.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A forked worker inherits the handlers of the main process (the command turns SIGTERM into
+    # a Ctrl-C there); a worker told to stop just stops.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    for other in inherited:
+        with contextlib.suppress(OSError):
+            other.close()
     conn.send(_READY)  # it started: from now on, if it dies, the file it was on is to blame
     while True:
         try:
@@ -328,7 +356,13 @@ def _worker_main(conn: Connection, job: _Job) -> None:
         if msg is None:
             return
         kind, key, payload, index = msg
-        conn.send((key, _safely(job, kind, payload, index)))
+        if kind == "files":
+            # one answer per file, as each is done: the main process records it (progress,
+            # resume manifest) at once, and knows which file a worker died on
+            for i, found in payload:
+                conn.send((i, _safely(job, "file", found, i)))
+        else:
+            conn.send((key, _safely(job, kind, payload, index)))
 
 
 # --- the manifest that makes re-runs resume ---------------------------------------------------
@@ -371,12 +405,23 @@ class Manifest:
         )
 
     def add(self, rec: FileRecord, fingerprint: str) -> None:
-        e = {"path": rec.path, "fp": fingerprint, "src": rec.src_stat, "out": rec.out_stat}
-        self.entries[rec.path] = json.loads(json.dumps(e))
+        # lists, as read back from the file: up_to_date compares them with lists
+        src, out = rec.src_stat, rec.out_stat
+        e = {
+            "path": rec.path,
+            "fp": fingerprint,
+            "src": list(src) if src is not None else None,
+            "out": list(out) if out is not None else None,
+        }
+        self.entries[rec.path] = e
         if self._fh is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._fh = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 - closed in close()
         self._fh.write(json.dumps(e, ensure_ascii=False) + "\n")
+
+    def flush(self) -> None:
+        if self._fh is not None:
+            self._fh.flush()
 
     def close(self) -> None:
         if self._fh is not None:
@@ -413,7 +458,25 @@ class _Large:
     failed: str | None = None
 
 
-_Task = tuple[str, Any, Any, int]  # kind ("file" or "block"), key, payload, file index
+# kind, key, payload, file index: ("files", (), [(index, found), ...], first index), the list
+# emptied as the worker answers file by file, or ("block", (file index, block number), text,
+# file index)
+_Task = tuple[str, Any, Any, int]
+# The largest message queued behind the task a worker is busy with: it must fit in the pipe
+# without waiting for the worker to read it (Windows pipes hold 8 KiB).
+QUEUED_BYTES = 4096
+# How long the main process lets answers gather while every worker has work in hand (seconds):
+# at least PAUSE, at most MAX_PAUSE, and at most a quarter of the time the worker with the least
+# work in hand is expected to take over it (so that it is not left without). Each wake-up costs the
+# main process ~0.1 ms of CPU, taken from the workers. (On Windows a worker's answers fill the
+# 8 KiB pipe in a moment and it waits: no long pauses there.)
+PAUSE = 0.004
+MAX_PAUSE = 0.004 if sys.platform == "win32" else 0.05
+
+
+def _packed(task: _Task) -> tuple[_Task, bytes]:
+    """A task and the message that sends it (what Connection.send would write)."""
+    return task, bytes(ForkingPickler.dumps(task))
 
 
 @dataclass
@@ -439,9 +502,15 @@ class Batch:
     Results go to the same relative paths under ``dest``, or back into the inputs with
     ``in_place=True``, or only into the records (``collect_text=True`` and no ``dest``).
     Iterating runs the batch and yields one :class:`FileRecord` per file as it finishes.
-    ``jobs > 1`` cleans files in that many worker processes (``start_method``: spawn by
-    default, which every platform has); files larger than ``split_bytes`` are cut at paragraph
-    boundaries (blocks of about ``block_chars``) and their blocks spread over the workers.
+    ``jobs > 1`` cleans files in that many worker processes; small files are handed out a
+    few at a time (up to ``batch_bytes`` a message), files larger than ``split_bytes`` are cut
+    at paragraph boundaries (blocks of about ``block_chars``) and their blocks spread over the
+    workers. ``start_method``: ``auto`` (the default, or ``$ZHCLEAN_START_METHOD``) forks the
+    workers on Linux after loading jieba/OpenCC once in this process, so that they inherit them,
+    and spawns them elsewhere (macOS, Windows); ``fork``, ``spawn`` or ``forkserver`` ask for
+    one. A worker is never forked while this process runs another thread (forking a threaded
+    process can deadlock the child): it is spawned instead. Call :meth:`start` before starting
+    threads of your own (a progress display) to get forked workers.
     ``durable`` fsyncs each output before renaming it (safe against a power cut, about twice
     as slow on small files; a crash or Ctrl-C never leaves a partial file either way, and a
     re-run redoes any output whose size or time is not what the run recorded). ``force``
@@ -462,9 +531,10 @@ class Batch:
         collect_text: bool = False,
         force: bool = False,
         jobs: int = 1,
-        start_method: str | None = "spawn",
+        start_method: str | None = None,
         split_bytes: int = SPLIT_BYTES,
         block_chars: int = BLOCK_CHARS,
+        batch_bytes: int = BATCH_BYTES,
         durable: bool = False,
         prune: Iterable[str | os.PathLike[str]] = (),
     ) -> None:
@@ -477,8 +547,16 @@ class Batch:
         self.exclude = tuple(exclude)
         self.force = force
         self.jobs = max(1, jobs)
+        origin = ""
+        if start_method is None:
+            start_method = os.environ.get(START_METHOD_ENV) or "auto"
+            origin = f" (${START_METHOD_ENV})" if start_method != "auto" else ""
+        if start_method not in START_METHODS:
+            valid = ", ".join(START_METHODS)
+            raise ValueError(f"unknown start method {start_method!r}{origin}; valid: {valid}")
         self.start_method = start_method
         self.split_bytes = split_bytes
+        self.batch_bytes = max(1, batch_bytes)
         self.prune = [*prune, *([self.dest] if self.dest is not None and not in_place else [])]
         self.job = _Job(
             pipeline=Pipeline(self.pipeline.steps),
@@ -494,6 +572,13 @@ class Batch:
         self._manifest: Manifest | None = None
         self._workers: list[_Worker] = []
         self._large: list[_Large] = []
+        self._started = False
+        self._early: list[FileRecord] = []  # failed, skipped, up to date: known before any work
+        self._todo: deque[int] = deque()  # indexes of the files to clean, in walk order
+        self._todo_bytes = 0  # their size, large files left out
+        self._preloaded = False
+        self._work_seconds = 0.0  # what the files answered so far took the workers
+        self._work_bytes = 0
 
     @cached_property
     def fingerprint(self) -> str:
@@ -516,24 +601,49 @@ class Batch:
 
     # -- running --
 
-    def __iter__(self) -> Iterator[FileRecord]:
+    def start(self) -> None:
+        """Walk the folder, find what is up to date and, when the run takes worker processes,
+        start them (iterating calls it; calling it again does nothing).
+
+        Call it before starting a thread of your own (say a progress display) so that the
+        workers can be forked (see ``start_method``); :meth:`close` (or the end of the
+        iteration) stops them.
+        """
+        if self._started:
+            return
+        self._started = True
         files = self.files()
         if self.dest is not None:
             self._manifest = Manifest(self.dest)
-        try:
-            todo: deque[int] = deque()
-            for i, found in enumerate(files):
-                rec = self._precheck(i, found)
-                if rec is not None:
-                    yield rec
-                else:
-                    todo.append(i)
-            one_small = len(todo) == 1 and files[todo[0]].size <= self.split_bytes
-            if self.jobs == 1 or not todo or one_small:  # no processes for one small file
-                for i in todo:
-                    yield self._finish(_safely(self.job, "file", files[i], i), files[i], i)
+        for i, found in enumerate(files):
+            rec = self._precheck(i, found)
+            if rec is not None:
+                self._early.append(rec)
             else:
-                yield from self._pooled(todo)
+                self._todo.append(i)
+                if found.size <= self.split_bytes:
+                    self._todo_bytes += found.size
+        if self._pooled_run():
+            for _ in range(min(self.jobs, len(self._todo))):
+                self._start_worker()
+
+    def _pooled_run(self) -> bool:
+        todo, files = self._todo, self.files()
+        one_small = len(todo) == 1 and files[todo[0]].size <= self.split_bytes
+        return not (self.jobs == 1 or not todo or one_small)  # no processes for one small file
+
+    def __iter__(self) -> Iterator[FileRecord]:
+        try:
+            self.start()
+            files = self.files()
+            yield from self._early
+            self._early = []
+            if self._pooled_run():
+                yield from self._pooled(self._todo)
+            else:
+                while self._todo:
+                    i = self._todo.popleft()
+                    yield self._finish(_safely(self.job, "file", files[i], i), files[i], i)
         finally:
             self.close()
 
@@ -545,6 +655,7 @@ class Batch:
         for w in self._workers:
             with contextlib.suppress(Exception):
                 w.proc.join(5)
+            self._drain(w)
             self._clean_after(w)
             with contextlib.suppress(Exception):
                 w.conn.close()
@@ -555,21 +666,31 @@ class Batch:
         if self._manifest is not None:
             self._manifest.close()
 
+    def _drain(self, w: _Worker) -> None:
+        """Record in the manifest the files a stopped worker finished but whose answers were
+        not read yet (a run broken off): a re-run need not redo them."""
+        unread: deque[FileRecord] = deque()
+        with contextlib.suppress(Exception):
+            while w.tasks and w.tasks[0][0] == "files" and w.conn.poll():
+                msg = w.conn.recv()
+                if msg != _READY:
+                    self._answer(w, msg[1], unread)
+
     def _precheck(self, i: int, found: Found) -> FileRecord | None:
         if found.problem is not None:
             status = "skipped" if found.skip else "failed"
             return FileRecord(found.rel, status, found.problem, index=i)
+        if self.force or self._manifest is None or found.rel not in self._manifest.entries:
+            return None  # (checked first: the path and the stat calls are for re-runs only)
         out = _out_path(self.job, found)
-        if (
-            not self.force
-            and out is not None
-            and self._manifest is not None
-            and self._manifest.up_to_date(found, out, self.fingerprint, self.job.in_place)
+        if out is not None and self._manifest.up_to_date(
+            found, out, self.fingerprint, self.job.in_place
         ):
             return FileRecord(found.rel, "skipped", "up to date", index=i)
         return None
 
     def _finish(self, res: Any, found: Found, i: int) -> FileRecord:
+        # called for every file: keep it cheap (no path building, no stat) on the way of an ok
         if isinstance(res, _Crash):
             out = _out_path(self.job, found)
             if out is not None:
@@ -582,26 +703,65 @@ class Batch:
 
     # -- the worker pool --
 
+    def start_method_now(self) -> str:
+        """The start method the next worker gets: ``auto`` resolved for this platform, and
+        spawn instead of fork while this process runs other threads."""
+        method = self.start_method
+        if method == "auto":
+            method = "fork" if sys.platform.startswith("linux") else "spawn"
+        if method == "fork" and _threads() > 1:
+            method = "spawn"
+        return method
+
+    def _preload(self) -> None:
+        """Load once, here, what the workers would each load: forked, they inherit it."""
+        if self._preloaded:
+            return
+        self._preloaded = True
+        # A pipeline that cannot even clean this fails each file in the workers, with a reason.
+        with contextlib.suppress(Exception):
+            Pipeline(self.job.pipeline.steps).run(_WARM_UP)
+
     def _start_worker(self) -> _Worker:
-        ctx = multiprocessing.get_context(self.start_method)
+        method = self.start_method_now()
+        ctx = multiprocessing.get_context(method)
+        forked = method == "fork"
+        if forked:
+            self._preload()
+            if self._manifest is not None:
+                self._manifest.flush()  # a forked child gets no copy of unwritten lines
         parent, child = ctx.Pipe()
-        proc = ctx.Process(target=_worker_main, args=(child, self.job), daemon=True)
+        # A forked worker gets a copy of every descriptor: it closes the main process's ends of
+        # the pipes (its own and the other workers'), so that each pipe has one reader per end.
+        inherited = (parent, *(w.conn for w in self._workers)) if forked else ()
+        proc = ctx.Process(target=_worker_main, args=(child, self.job, inherited), daemon=True)
         # Start it with Ctrl-C ignored (inherited): a Ctrl-C while it starts must not print a
         # traceback from the child; the parent handles Ctrl-C for everyone.
         with _sigint_ignored():
-            proc.start()
+            if forked:
+                # what the main process loaded (the dictionaries) is left out of the child's
+                # garbage collections, which would otherwise touch and so copy its pages
+                gc.freeze()
+            try:
+                proc.start()
+            finally:
+                if forked:
+                    gc.unfreeze()
         child.close()
         w = _Worker(proc, parent)
         self._workers.append(w)
         return w
 
     def _clean_after(self, w: _Worker) -> None:
-        """A worker was killed: remove the temporary file its task may have left. That may be
-        the second task it held, if it had finished the first but its answer was not read."""
+        """A worker was killed: remove the temporary files its tasks may have left. That may be
+        in the second task it held, if it had finished the first but its answer was not read."""
         for kind, _, payload, _ in w.tasks:
-            out = _out_path(self.job, payload) if kind == "file" else None
-            if out is not None:
-                remove_temp_files(out)
+            if kind != "files":
+                continue
+            for _, found in payload:
+                out = _out_path(self.job, found)
+                if out is not None:
+                    remove_temp_files(out)
 
     def _open_large(self, i: int, found: Found) -> _Large | FileRecord:
         rec = FileRecord(found.rel, "failed", index=i)
@@ -692,42 +852,45 @@ class Batch:
         retries: dict[Any, int] = {}
         window = 2 * self.jobs  # blocks of one large file sent ahead of the one written next
 
-        def next_task(small_only: bool) -> _Task | None:
-            # small_only: a second task queued behind a busy worker's current one; only a small
-            # file's name, never a block, so that a send never waits for a busy worker
+        def next_task(queued: bool) -> tuple[_Task, bytes] | None:
+            # queued: a second task behind a busy worker's current one; only small files, in a
+            # message small enough to fit in the pipe at once (QUEUED_BYTES), never a block, so
+            # that a send never waits for a busy worker (who may be waiting to send its answer)
             while True:
-                for lg in [] if small_only else list(self._large):
+                for lg in [] if queued else list(self._large):
                     if lg.failed is None and lg.resend:
                         seq, block = lg.resend.popleft()
-                        return ("block", (lg.index, seq), block, lg.index)
+                        return _packed(("block", (lg.index, seq), block, lg.index))
                     if lg.reading and lg.failed is None and lg.sent - lg.written < window:
                         block = self._next_block(lg)
                         if block is not None:
                             lg.sent += 1
-                            return ("block", (lg.index, lg.sent - 1), block, lg.index)
+                            return _packed(("block", (lg.index, lg.sent - 1), block, lg.index))
                         done = self._large_done(lg)
                         if done is not None:
                             ready.append(self._finish(done, lg.found, lg.index))
-                if not todo or (small_only and files[todo[0]].size > self.split_bytes):
+                if not todo or (queued and files[todo[0]].size > self.split_bytes):
                     return None
-                i = todo.popleft()
+                i = todo[0]
                 found = files[i]
                 if found.size > self.split_bytes:
+                    todo.popleft()
                     opened = self._open_large(i, found)
                     if isinstance(opened, FileRecord):
                         ready.append(opened)
                     continue
-                return ("file", i, found, i)
+                return self._take_batch(queued)
 
         def give(w: _Worker) -> bool:
-            if len(w.tasks) >= 2 or (w.tasks and w.tasks[-1][0] != "file"):
+            if len(w.tasks) >= 2 or (w.tasks and w.tasks[-1][0] != "files"):
                 return False
-            task = next_task(small_only=bool(w.tasks))
-            if task is None:
+            packed = next_task(queued=bool(w.tasks))
+            if packed is None:
                 return False
+            task, data = packed
             w.tasks.append(task)
             try:
-                w.conn.send(task)
+                w.conn.send_bytes(data)
             except (OSError, ValueError):
                 # it died since its last answer; what it held goes back, it is forgotten
                 w.tasks.pop()
@@ -761,17 +924,33 @@ class Batch:
                     )
                 return
             start_failures = 0
+            queued = list(w.tasks)[1:]
+            for task in reversed(queued):
+                self._requeue(task, todo)
             if w.tasks:
                 first = w.tasks.popleft()
-                retries[first[1]] = tries = retries.get(first[1], 0) + 1
-                if tries < 2:
-                    self._requeue(first, todo)
+                why = (
+                    f"a worker process died (exit code {w.proc.exitcode}) while cleaning it, twice"
+                )
+                if first[0] == "files":
+                    # the files of the batch it answered are gone from it: it died on the
+                    # first one left; the others were not started
+                    (i, found), rest = first[2][0], first[2][1:]
+                    if rest:
+                        self._requeue(("files", (), rest, rest[0][0]), todo)
+                    retries[i] = tries = retries.get(i, 0) + 1
+                    if tries < 2:
+                        self._requeue(("files", (), [(i, found)], i), todo)
+                    else:
+                        ready.append(FileRecord(found.rel, "failed", why, index=i))
                 else:
-                    rec = self._died(first, w.proc.exitcode)
-                    if rec is not None:
-                        ready.append(rec)
-            for task in reversed(w.tasks):
-                self._requeue(task, todo)
+                    retries[first[1]] = tries = retries.get(first[1], 0) + 1
+                    if tries < 2:
+                        self._requeue(first, todo)
+                    else:
+                        rec = self._died(first, why)
+                        if rec is not None:
+                            ready.append(rec)
             w.tasks.clear()
 
         while True:
@@ -800,40 +979,97 @@ class Batch:
                 return
             conns = {w.conn: w for w in busy}
             sentinels = {w.proc.sentinel: w for w in busy}
-            for obj in wait([*conns, *sentinels]):
+            woken = wait([*conns, *sentinels])
+            if PAUSE and all(len(w.tasks) >= 2 for w in busy):
+                # Every worker holds its next batch: nothing is urgent. Let answers gather for
+                # a moment and take them in one wake-up: the main process's CPU time is taken
+                # from the workers, who share the cores with it.
+                time.sleep(self._pause(busy))
+                woken = wait([*conns, *sentinels], timeout=0)
+            for obj in woken:
                 w = conns.get(obj) or sentinels.get(obj)  # type: ignore[call-overload]
-                if w is None or w not in self._workers:
-                    continue
-                try:
-                    if obj is w.proc.sentinel and not w.conn.poll():
-                        raise EOFError
-                    msg = w.conn.recv()
-                except (EOFError, OSError):
-                    dead(w)
-                    continue
-                if msg == _READY:
-                    w.ready = True
-                    continue
-                _, res = msg
-                task = w.tasks.popleft()
-                if task[0] == "file":
-                    i = task[3]
-                    ready.append(self._finish(res, files[i], i))
-                else:
-                    self._block_result(task, res, ready)
+                while w is not None and w in self._workers:  # every answer it has sent
+                    try:
+                        if obj is w.proc.sentinel and not w.conn.poll():
+                            raise EOFError
+                        msg = w.conn.recv()
+                    except (EOFError, OSError):
+                        dead(w)
+                        break
+                    if msg == _READY:
+                        w.ready = True
+                    else:
+                        self._answer(w, msg[1], ready)
+                    if not w.conn.poll():
+                        break
+
+    def _pause(self, busy: list[_Worker]) -> float:
+        """How long the main process may sleep: see PAUSE."""
+        if self._work_bytes <= 0:
+            return PAUSE
+        per_byte = self._work_seconds / self._work_bytes
+        least = min(sum(f.size for task in w.tasks for _, f in task[2]) for w in busy)
+        return min(MAX_PAUSE, max(PAUSE, least * per_byte / 4))
+
+    def _answer(self, w: _Worker, res: Any, ready: deque[FileRecord]) -> None:
+        """What a worker answered for the first task it holds."""
+        task = w.tasks[0]
+        if task[0] == "files":
+            i, found = task[2].pop(0)  # answers come in the order of the batch
+            if not task[2]:
+                w.tasks.popleft()
+            if isinstance(res, FileRecord) and res.status == "ok":
+                self._work_seconds += res.seconds
+                self._work_bytes += res.bytes_in
+            ready.append(self._finish(res, found, i))
+        else:
+            w.tasks.popleft()
+            self._block_result(task, res, ready)
+
+    def _take_batch(self, queued: bool) -> tuple[_Task, bytes]:
+        """The next small files in walk order, as one task, and the message that sends it.
+
+        Up to ``batch_bytes`` of input (and BATCH_FILES files), less towards the end of the run
+        so that the workers finish together.
+        """
+        todo, files = self._todo, self.files()
+        limit = min(self.batch_bytes, self._todo_bytes // (4 * self.jobs))
+        batch: list[tuple[int, Found]] = []
+        size = 0
+        while todo and len(batch) < BATCH_FILES:
+            i = todo[0]
+            found = files[i]
+            if found.size > self.split_bytes:
+                break
+            if batch and size + found.size > limit:
+                break
+            todo.popleft()
+            batch.append((i, found))
+            size += found.size
+        while True:
+            task: _Task = ("files", (), batch, batch[0][0])
+            task, data = _packed(task)
+            if not queued or len(data) <= QUEUED_BYTES or len(batch) == 1:
+                break
+            for i, found in reversed(batch[len(batch) // 2 :]):  # too big: send half of it
+                todo.appendleft(i)
+                size -= found.size
+            batch = batch[: len(batch) // 2]
+        self._todo_bytes -= size
+        return task, data
 
     def _requeue(self, task: _Task, todo: deque[int]) -> None:
-        if task[0] == "file":
-            todo.appendleft(task[3])
+        if task[0] == "files":
+            for i, found in reversed(task[2]):
+                todo.appendleft(i)
+                self._todo_bytes += found.size
             return
         lg = next((x for x in self._large if x.index == task[1][0]), None)
         if lg is not None:
             lg.resend.append((task[1][1], task[2]))
 
-    def _died(self, task: _Task, code: int | None) -> FileRecord | None:
-        why = f"a worker process died (exit code {code}) while cleaning it, twice"
-        if task[0] == "file":
-            return FileRecord(task[2].rel, "failed", why, index=task[3])
+    def _died(self, task: _Task, why: str) -> FileRecord | None:
+        """A block killed a worker twice: its file fails."""
         lg = next((x for x in self._large if x.index == task[1][0]), None)
         if lg is None:
             return None  # that file failed already and was reported
@@ -856,6 +1092,15 @@ class Batch:
         done = self._large_done(lg)
         if done is not None:
             ready.append(self._finish(done, lg.found, lg.index))
+
+
+def _threads() -> int:
+    """The threads this process runs: the kernel's count where there is one (it sees threads
+    started by native code too, as Python 3.12's warning about fork does), else Python's."""
+    try:
+        return max(len(os.listdir("/proc/self/task")), threading.active_count())
+    except OSError:
+        return threading.active_count()
 
 
 @contextlib.contextmanager

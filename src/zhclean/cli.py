@@ -760,19 +760,22 @@ def batch_cmd(
         norm_off=norm_off,
         cjk_punct=cjk_punct,
     )
-    run = Batch(
-        src,
-        dest,
-        pipeline=pipeline,
-        encoding=encoding,
-        glob=glob,
-        exclude=exclude or (),
-        in_place=in_place,
-        collect_text=jsonl is not None,
-        force=force,
-        jobs=jobs or default_jobs(),
-        prune=[p for p in (jsonl, report) if p is not None],
-    )
+    try:
+        run = Batch(
+            src,
+            dest,
+            pipeline=pipeline,
+            encoding=encoding,
+            glob=glob,
+            exclude=exclude or (),
+            in_place=in_place,
+            collect_text=jsonl is not None,
+            force=force,
+            jobs=jobs or default_jobs(),
+            prune=[p for p in (jsonl, report) if p is not None],
+        )
+    except ValueError as exc:  # $ZHCLEAN_START_METHOD names no start method
+        fail(str(exc), EXIT_USAGE)
     from ._batch_ui import run_batch_ui
 
     code = run_batch_ui(run, jsonl=jsonl, report=report, quiet=quiet)
