@@ -33,7 +33,6 @@ import os
 import signal
 import stat
 import sys
-import threading
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
@@ -54,6 +53,7 @@ from .io import (
     remove_temp_files,
     walk_files,
 )
+from .parallel import START_METHOD_ENV, default_jobs, resolve_start_method, sigint_ignored
 from .pipeline import Pipeline, StepStats, iter_blocks
 
 MANIFEST = ".zhclean-batch.jsonl"
@@ -72,8 +72,6 @@ BATCH_FILES = 64
 #: How worker processes are started: ``auto`` forks on Linux (workers inherit the dictionaries
 #: the main process loaded) and spawns elsewhere; or a multiprocessing start method.
 START_METHODS = ("auto", "fork", "spawn", "forkserver")
-#: Overrides the default start method (``auto``) of runs that do not name one.
-START_METHOD_ENV = "ZHCLEAN_START_METHOD"
 # What the main process cleans once before forking workers: Traditional and Simplified text, a
 # doubled phrase, so that every resource the pipeline loads lazily (jieba's dictionary, OpenCC
 # converters, big regexes) is loaded once and inherited, instead of once per worker.
@@ -488,14 +486,6 @@ class _Worker:
     ready: bool = False
 
 
-def default_jobs() -> int:
-    """The number of CPU cores this process may use."""
-    try:
-        return len(os.sched_getaffinity(0))  # type: ignore[attr-defined]
-    except AttributeError:
-        return os.cpu_count() or 1
-
-
 class Batch:
     """Clean the files under ``src`` that match ``glob`` (minus ``exclude``).
 
@@ -706,12 +696,7 @@ class Batch:
     def start_method_now(self) -> str:
         """The start method the next worker gets: ``auto`` resolved for this platform, and
         spawn instead of fork while this process runs other threads."""
-        method = self.start_method
-        if method == "auto":
-            method = "fork" if sys.platform.startswith("linux") else "spawn"
-        if method == "fork" and _threads() > 1:
-            method = "spawn"
-        return method
+        return resolve_start_method(self.start_method)
 
     def _preload(self) -> None:
         """Load once, here, what the workers would each load: forked, they inherit it."""
@@ -737,7 +722,7 @@ class Batch:
         proc = ctx.Process(target=_worker_main, args=(child, self.job, inherited), daemon=True)
         # Start it with Ctrl-C ignored (inherited): a Ctrl-C while it starts must not print a
         # traceback from the child; the parent handles Ctrl-C for everyone.
-        with _sigint_ignored():
+        with sigint_ignored():
             if forked:
                 # what the main process loaded (the dictionaries) is left out of the child's
                 # garbage collections, which would otherwise touch and so copy its pages
@@ -1092,28 +1077,6 @@ class Batch:
         done = self._large_done(lg)
         if done is not None:
             ready.append(self._finish(done, lg.found, lg.index))
-
-
-def _threads() -> int:
-    """The threads this process runs: the kernel's count where there is one (it sees threads
-    started by native code too, as Python 3.12's warning about fork does), else Python's."""
-    try:
-        return max(len(os.listdir("/proc/self/task")), threading.active_count())
-    except OSError:
-        return threading.active_count()
-
-
-@contextlib.contextmanager
-def _sigint_ignored() -> Iterator[None]:
-    try:
-        old = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    except ValueError:  # not the main thread: signals are not ours to change
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, old)
 
 
 def in_order(records: Iterable[FileRecord]) -> Iterator[FileRecord]:

@@ -3,11 +3,12 @@
 The cleaning stages are Python code, so one process uses one core. A large input is cut into
 independent blocks anyway (:func:`zhclean.pipeline.iter_blocks` cuts only where cutting
 changes nothing), so worker processes can clean blocks side by side while this process reads,
-decodes, hands the blocks out, stitches and writes. Workers start only when the input has at least three blocks (about 600 K characters): a page or a
-short file never pays for them, and the first block is always cleaned here, so a pipe gets
-its first output at once and the engines the pipeline needs (jieba's dictionary, an OpenCC
-converter) are loaded before the workers start: on Linux they are forked and share it;
-elsewhere (spawn) each worker loads its own.
+decodes, hands the blocks out, stitches and writes. Workers start only when the input has at
+least three blocks (about 600 K characters): a page or a short file never pays for them, and
+the first block is always cleaned here, so a pipe gets its first output at once and the
+engines the pipeline needs (jieba's dictionary, an OpenCC converter) are loaded before the
+workers start: on Linux they are forked and share it; elsewhere (spawn) each worker loads its
+own. The helpers for starting workers are shared with :mod:`zhclean.batch`.
 
 >>> from zhclean.pipeline import Pipeline
 >>> p = Pipeline.of("dedupe", "spacing")
@@ -51,7 +52,7 @@ def run_blocks(
 
     With ``jobs > 1`` (0: every core this process may use) and at least :data:`MIN_BLOCKS`
     blocks, the blocks after the first are cleaned by ``jobs`` worker processes
-    (``start_method``: ``fork`` on Linux when no other thread runs, else ``spawn``); the
+    (``start_method``: see :func:`resolve_start_method`); the
     pipeline's ``stats`` count every block either way. At most ``2 * jobs`` blocks are held at
     a time, so memory stays bounded by the block size. A worker that dies or fails hands its
     block back: it is cleaned here, so an error surfaces as it would without workers and
@@ -72,25 +73,68 @@ def run_blocks(
         for block in ahead:
             yield block, pipeline.run(block)
         return
-    pool = _Pool(pipeline, jobs, start_method or _start_method())
+    pool = _Pool(pipeline, jobs, resolve_start_method(start_method))
     try:
         yield from pool.map(chain(ahead, source))
     finally:
         pool.close()
 
 
-def _start_method() -> str:
-    # fork shares the loaded dictionaries and starts in milliseconds, but is only safe in a
-    # process with one thread (and macOS's system libraries object to it even then)
-    if sys.platform == "linux" and threading.active_count() == 1:
-        return "fork"
-    return "spawn"
+#: Overrides how worker processes start (``auto``, ``fork``, ``spawn``, ``forkserver``).
+START_METHOD_ENV = "ZHCLEAN_START_METHOD"
 
 
-def _serve(conn: Connection, pipeline: Pipeline) -> None:
-    """A worker: clean each block it is sent and send back the result and its stats."""
+def resolve_start_method(method: str | None = None) -> str:
+    """The start method for the next worker: ``method`` (default ``$ZHCLEAN_START_METHOD``,
+    else ``auto``), with ``auto`` resolved to fork on Linux and spawn elsewhere, and spawn
+    instead of fork while this process runs other threads.
+
+    Fork shares what this process loaded (dictionaries, converters) and starts in
+    milliseconds, but is only safe with one thread, and macOS's system libraries object to it.
+    """
+    method = method or os.environ.get(START_METHOD_ENV) or "auto"
+    if method == "auto":
+        method = "fork" if sys.platform.startswith("linux") else "spawn"
+    if method == "fork" and threads() > 1:
+        method = "spawn"
+    return method
+
+
+def threads() -> int:
+    """The threads this process runs: the kernel's count where there is one (it sees threads
+    started by native code too, as Python 3.12's warning about fork does), else Python's."""
+    try:
+        return max(len(os.listdir("/proc/self/task")), threading.active_count())
+    except OSError:
+        return threading.active_count()
+
+
+@contextlib.contextmanager
+def sigint_ignored() -> Iterator[None]:
+    """Ctrl-C ignored while workers start: they inherit it, so a Ctrl-C at that moment cannot
+    print a traceback from a half-started child; the main process handles Ctrl-C for all."""
+    try:
+        old = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread: signals are not ours to change
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, old)
+
+
+def _serve(conn: Connection, pipeline: Pipeline, inherited: tuple[Connection, ...] = ()) -> None:
+    """A worker: clean each block it is sent and send back the result and its stats.
+
+    ``inherited``: under fork, the main process's ends of the pipes, which this process got a
+    copy of and closes (else a worker would not see the main process go away).
+    """
     # Ctrl-C reaches the whole process group: the main process decides, the workers stay quiet
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for other in inherited:
+        with contextlib.suppress(OSError):
+            other.close()
     while True:
         try:
             block = conn.recv()
@@ -138,12 +182,18 @@ class _Pool:
         # Forked workers share this process's memory until they write to it; the collector
         # would write to every object it scans (jieba's dictionary too), so keep it off them.
         gc.freeze()
+        forked = start_method == "fork"
         for _ in range(jobs):
             parent, child = ctx.Pipe()
+            inherited = (parent, *self.workers) if forked else ()
             proc = ctx.Process(
-                target=_serve, args=(child, pipeline), daemon=True, name="zhclean-worker"
+                target=_serve,
+                args=(child, pipeline, inherited),
+                daemon=True,
+                name="zhclean-worker",
             )
-            proc.start()
+            with sigint_ignored():
+                proc.start()
             child.close()
             self.workers[parent] = proc
         gc.unfreeze()
