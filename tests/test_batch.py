@@ -730,3 +730,16 @@ def test_ctrl_c_prints_the_summary_and_leaves_no_partial_file(
     rep = report_of(report)
     assert sum(v["status"] == "skipped" for v in rep.values()) >= 1
     assert _check_outputs_complete(dest, want) == 30
+
+
+def test_a_mirror_file_is_what_zhclean_clean_prints(shared: Path, tmp_path: Path) -> None:
+    """Batch cleans a file in the blocks `zhclean clean` uses: with smaller blocks (64 K, as it
+    once had) this code manual's output differs, since join sees the lines around a cut."""
+    name = "alibaba-java-manual.pdfminer.txt"
+    src = tmp_path / "src"
+    src.mkdir()
+    shutil.copy(shared / "realpdf" / "extracted" / name, src / name)
+    (rec,) = Batch(src, collect_text=True)
+    text = (src / name).read_text(encoding="utf-8")
+    assert rec.text == "".join(Pipeline.default().stream(text.splitlines(keepends=True)))
+    assert batch_mod.BLOCK_CHARS == 1 << 18

@@ -63,7 +63,7 @@ MANIFEST = ".zhclean-batch.jsonl"
 # size, lines split at "\n" only), so a mirror file is exactly what `zhclean clean` makes of it,
 # however it was split.
 SPLIT_BYTES = 1 << 20
-BLOCK_CHARS = 1 << 16
+BLOCK_CHARS = 1 << 18  # iter_blocks' default target: the blocks of `zhclean clean`
 # Small files go to the workers several at a time, up to this many bytes (and BATCH_FILES
 # files) a message, so that the main process handles one message, not one per file; near the
 # end of the run batches shrink so that the workers finish together.
