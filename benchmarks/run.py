@@ -270,7 +270,7 @@ def linearity(b: Bench, sizes: list[float], commands: list[str]) -> None:
     """Time each command on a paragraph, a line, a run of repeats of doubling sizes."""
     for kind in ("paragraph", "line", "repeats"):
         for cmd in commands:
-            name = f"linear {kind}: zhclean {cmd}"
+            name = f"linear {kind}: zhclean {cmd} -j 1"
             if not b.wanted(name):
                 continue
             times: list[float] = []
@@ -278,7 +278,10 @@ def linearity(b: Bench, sizes: list[float], commands: list[str]) -> None:
             note = ""
             for mb in sizes:
                 path = shape(kind, mb)
-                r = best_of(b.args.repeat, [*ZHCLEAN, *cmd.split()], path, b.args.timeout)
+                # one process (-j 1): workers start from three blocks on, and their start would
+                # show as a step between sizes that says nothing about the algorithms
+                cmdline = [*ZHCLEAN, *cmd.split(), "-j", "1"]
+                r = best_of(b.args.repeat, cmdline, path, b.args.timeout)
                 if r.rc != 0:
                     note = f"{_failure(r)} at {mb:g} MB"
                     break
