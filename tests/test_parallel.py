@@ -175,3 +175,24 @@ def test_cli_ctrl_c_with_workers_leaves_no_output(tmp_path: Path) -> None:
     assert proc.returncode == 130, err
     assert err.decode() == "zhclean: interrupted\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["big.txt"]
+
+
+def test_cli_a_bad_start_method_is_a_usage_error() -> None:
+    r = _zhclean(
+        "clean", input="天天\n".encode(), env={**os.environ, "ZHCLEAN_START_METHOD": "bogus"}
+    )
+    assert r.returncode == 2
+    assert r.stderr.decode() == (
+        "zhclean: error: unknown start method 'bogus' ($ZHCLEAN_START_METHOD); "
+        "valid: auto, fork, spawn, forkserver\n"
+    )
+    assert (
+        _zhclean(
+            "clean",
+            "-j",
+            "1",
+            input="天天\n".encode(),
+            env={**os.environ, "ZHCLEAN_START_METHOD": "bogus"},
+        ).returncode
+        == 0
+    )

@@ -53,7 +53,12 @@ from .io import (
     remove_temp_files,
     walk_files,
 )
-from .parallel import START_METHOD_ENV, default_jobs, resolve_start_method, sigint_ignored
+from .parallel import (
+    START_METHOD_ENV,
+    default_jobs,
+    resolve_start_method,
+    sigint_ignored,
+)
 from .pipeline import Pipeline, StepStats, iter_blocks
 
 MANIFEST = ".zhclean-batch.jsonl"
@@ -69,9 +74,6 @@ BLOCK_CHARS = 1 << 18  # iter_blocks' default target: the blocks of `zhclean cle
 # end of the run batches shrink so that the workers finish together.
 BATCH_BYTES = 1 << 15
 BATCH_FILES = 64
-#: How worker processes are started: ``auto`` forks on Linux (workers inherit the dictionaries
-#: the main process loaded) and spawns elsewhere; or a multiprocessing start method.
-START_METHODS = ("auto", "fork", "spawn", "forkserver")
 # What the main process cleans once before forking workers: Traditional and Simplified text, a
 # doubled phrase, so that every resource the pipeline loads lazily (jieba's dictionary, OpenCC
 # converters, big regexes) is loaded once and inherited, instead of once per worker.
@@ -537,14 +539,8 @@ class Batch:
         self.exclude = tuple(exclude)
         self.force = force
         self.jobs = max(1, jobs)
-        origin = ""
-        if start_method is None:
-            start_method = os.environ.get(START_METHOD_ENV) or "auto"
-            origin = f" (${START_METHOD_ENV})" if start_method != "auto" else ""
-        if start_method not in START_METHODS:
-            valid = ", ".join(START_METHODS)
-            raise ValueError(f"unknown start method {start_method!r}{origin}; valid: {valid}")
-        self.start_method = start_method
+        resolve_start_method(start_method)  # an unknown name (or $ZHCLEAN_START_METHOD) raises
+        self.start_method = start_method or os.environ.get(START_METHOD_ENV) or "auto"
         self.split_bytes = split_bytes
         self.batch_bytes = max(1, batch_bytes)
         self.prune = [*prune, *([self.dest] if self.dest is not None and not in_place else [])]

@@ -204,6 +204,13 @@ def _run(
                 fail(f"refusing to overwrite input {n}; use --in-place to rewrite it", EXIT_USAGE)
 
     workers = jobs or 0  # 0: every core, once the input is large enough to use them
+    if workers != 1:
+        from .parallel import resolve_start_method
+
+        try:
+            resolve_start_method()
+        except ValueError as exc:  # $ZHCLEAN_START_METHOD names no start method
+            fail(str(exc), EXIT_USAGE)
 
     def per_block(name: str, stack: ExitStack) -> Iterator[tuple[str, str]]:
         from .pipeline import iter_blocks

@@ -80,19 +80,28 @@ def run_blocks(
         pool.close()
 
 
-#: Overrides how worker processes start (``auto``, ``fork``, ``spawn``, ``forkserver``).
+#: How worker processes start: ``auto`` forks on Linux (workers inherit what the main process
+#: loaded) and spawns elsewhere; or a multiprocessing start method.
+START_METHODS = ("auto", "fork", "spawn", "forkserver")
+#: Overrides the start method of runs that do not name one.
 START_METHOD_ENV = "ZHCLEAN_START_METHOD"
 
 
 def resolve_start_method(method: str | None = None) -> str:
     """The start method for the next worker: ``method`` (default ``$ZHCLEAN_START_METHOD``,
     else ``auto``), with ``auto`` resolved to fork on Linux and spawn elsewhere, and spawn
-    instead of fork while this process runs other threads.
+    instead of fork while this process runs other threads. An unknown name is a ValueError.
 
     Fork shares what this process loaded (dictionaries, converters) and starts in
     milliseconds, but is only safe with one thread, and macOS's system libraries object to it.
     """
-    method = method or os.environ.get(START_METHOD_ENV) or "auto"
+    origin = ""
+    if not method:
+        method = os.environ.get(START_METHOD_ENV) or "auto"
+        origin = f" (${START_METHOD_ENV})" if method != "auto" else ""
+    if method not in START_METHODS:
+        valid = ", ".join(START_METHODS)
+        raise ValueError(f"unknown start method {method!r}{origin}; valid: {valid}")
     if method == "auto":
         method = "fork" if sys.platform.startswith("linux") else "spawn"
     if method == "fork" and threads() > 1:
