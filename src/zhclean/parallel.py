@@ -52,11 +52,10 @@ def run_blocks(
 
     With ``jobs > 1`` (0: every core this process may use) and at least :data:`MIN_BLOCKS`
     blocks, the blocks after the first are cleaned by ``jobs`` worker processes
-    (``start_method``: see :func:`resolve_start_method`); the
-    pipeline's ``stats`` count every block either way. At most ``2 * jobs`` blocks are held at
-    a time, so memory stays bounded by the block size. A worker that dies or fails hands its
-    block back: it is cleaned here, so an error surfaces as it would without workers and
-    nothing is lost.
+    (``start_method``: see :func:`resolve_start_method`); the pipeline's ``stats`` count every
+    block either way. At most ``2 * jobs`` blocks are held at a time, so memory stays bounded
+    by the block size. A worker that dies or fails hands its block back: it is cleaned here, so
+    an error surfaces as it would without workers and nothing is lost.
     """
     source = iter(blocks)
     jobs = jobs or default_jobs()
