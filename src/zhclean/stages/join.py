@@ -542,10 +542,6 @@ class _Layout:
         self.plain_end = plain_end
         self.plain_start = plain_start
 
-    def short(self, i: int) -> bool:
-        """Line ``i`` stops clearly before its column's edge."""
-        return self.short_[i]
-
     def gaps_mean_something(self, i: int) -> bool:
         """Blank lines around line ``i`` are rare enough to mark paragraphs (some extractors put
         one after every line of a text box)."""
@@ -563,10 +559,6 @@ class _Layout:
             return False
         return full - 2.6 <= self.w[i] <= full - 1.6 and not self.ends[i]
 
-    def in_prose_run(self, i: int) -> bool:
-        """Line ``i`` is part of a run of similar lines with sentence punctuation: wrapped text."""
-        return self.in_prose[i]
-
     def wrapped_context(self, i: int) -> bool:
         """Some other line of ``i``'s run reaches the edge mid-sentence: this is wrapped text."""
         r = self.run[i]
@@ -577,11 +569,6 @@ class _Layout:
             if same and not self.ends[j] and not self.short_[j]:
                 return True
         return False
-
-
-def _heading_like(lay: _Layout, i: int) -> bool:
-    """Short, no sentence punctuation inside or at the end: a heading, byline, label or cell."""
-    return lay.heading[i]
 
 
 def _verse(lay: _Layout, i: int) -> bool:
