@@ -15,7 +15,7 @@ from itertools import accumulate
 from typing import Literal
 
 from .base import Change, Explained, StageSpec, apply_changes, register
-from .chars import CJK, CJK_PUNCT
+from .chars import CJK, CJK_PUNCT, lazy_re
 
 NAME = "spacing"
 
@@ -53,7 +53,6 @@ _PUNCT_GAP = re.compile(
     rf"{_S1}(?<=[\x21-\x7e]{_S1}){_S1}*(?=[{CJK_PUNCT}])"
     rf"|{_S1}(?<=[{CJK_PUNCT}]{_S1}){_S1}*(?=[\x21-\x7e])"
 )
-_LATIN_TOUCH = re.compile(rf"(?<=[{CJK}])(?=[A-Za-z0-9])|(?<=[A-Za-z0-9%])(?=[{CJK}])")
 _HAN_WORD = re.compile(rf"[{CJK}]")
 # Two or more spaces between words (not at the start of a line, not before its end): one space.
 _SPACE_RUN = re.compile(r"[ \t\u00a0](?<=\S[ \t\u00a0])[ \t\u00a0]+(?=\S)")
@@ -89,10 +88,11 @@ def _is_label_line(line: str, cfg: SpacingConfig) -> bool:
 # touching a Latin letter or digit: lines without one are left as they are, unread.
 _CANDIDATE = re.compile(r"[ \t\u3000\u00a0]")
 _CANDIDATE_ADD = re.compile(r"[ \t\u3000\u00a0A-Za-z0-9%]")
-# Where _LATIN_TOUCH matches, found from the Latin side (sparse in Chinese text, so the regex
-# engine skips to it): a letter or digit after a CJK character, one before a CJK character.
-_TOUCH_BEFORE = re.compile(rf"[A-Za-z0-9](?<=[{CJK}][A-Za-z0-9])")
-_TOUCH_AFTER = re.compile(rf"[A-Za-z0-9%](?=[{CJK}])")
+# Where a CJK character touches a Latin letter or digit, found from the Latin side (sparse in
+# Chinese text, so the regex engine skips to it): a letter or digit after a CJK character, one
+# before a CJK character. Only `--latin-space add` needs them: compiled on first use.
+_TOUCH_BEFORE = lazy_re(rf"[A-Za-z0-9](?<=[{CJK}][A-Za-z0-9])")
+_TOUCH_AFTER = lazy_re(rf"[A-Za-z0-9%](?=[{CJK}])")
 
 # (start, end, rule, before, after): a change without its stage name
 _Edit = tuple[int, int, str, str, str]
@@ -127,8 +127,8 @@ def _line_edits(body: str, pos: int, config: SpacingConfig, out: list[_Edit]) ->
             if not (k and reach[k - 1] > m.start()):
                 out.append((pos + m.start(), pos + m.end(), "space-run", m.group(), " "))
     if config.latin_space == "add":
-        at = [m.start() for m in _TOUCH_BEFORE.finditer(body)]
-        at += [m.end() for m in _TOUCH_AFTER.finditer(body)]
+        at = [m.start() for m in _TOUCH_BEFORE().finditer(body)]
+        at += [m.end() for m in _TOUCH_AFTER().finditer(body)]
         for p in sorted(at):  # the two never meet at one place: CJK and Latin are disjoint
             out.append((pos + p, pos + p, "latin-add", "", " "))
 
