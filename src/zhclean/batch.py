@@ -30,7 +30,6 @@ import hashlib
 import json
 import multiprocessing
 import os
-import signal
 import stat
 import sys
 import time
@@ -58,6 +57,7 @@ from .parallel import (
     default_jobs,
     resolve_start_method,
     sigint_ignored,
+    worker_setup,
 )
 from .pipeline import Pipeline, StepStats, iter_blocks
 
@@ -339,14 +339,7 @@ def _worker_main(conn: Connection, job: _Job, inherited: Sequence[Connection] = 
     ``inherited``: under fork, the main process's ends of the other workers' pipes, which this
     process got a copy of and closes (else a worker could outlive a killed main process).
     """
-    # Ctrl-C goes to the whole process group: the parent decides what happens, not the workers.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    # A forked worker inherits the handlers of the main process (the command turns SIGTERM into
-    # a Ctrl-C there); a worker told to stop just stops.
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    for other in inherited:
-        with contextlib.suppress(OSError):
-            other.close()
+    worker_setup(inherited)
     conn.send(_READY)  # it started: from now on, if it dies, the file it was on is to blame
     while True:
         try:

@@ -228,11 +228,7 @@ def _run(
                     out += "\n"
                 yield block, out
             return
-        if workers == 1:
-            for block in blocks:
-                yield block, pipeline.run(block)
-            return
-        from .parallel import run_blocks
+        from .parallel import run_blocks  # with -j 1 or a small input: all in this process
 
         with closing(run_blocks(pipeline, blocks, workers)) as results:
             for block, out in results:

@@ -132,17 +132,25 @@ def sigint_ignored() -> Iterator[None]:
         signal.signal(signal.SIGINT, old)
 
 
-def _serve(conn: Connection, pipeline: Pipeline, inherited: tuple[Connection, ...] = ()) -> None:
-    """A worker: clean each block it is sent and send back the result and its stats.
+def worker_setup(inherited: Iterable[Connection] = ()) -> None:
+    """What every worker process does first (these and batch's).
 
-    ``inherited``: under fork, the main process's ends of the pipes, which this process got a
-    copy of and closes (else a worker would not see the main process go away).
+    Ctrl-C reaches the whole process group: the main process decides, the workers stay quiet.
+    A forked worker inherits the main process's signal handlers (the batch command turns
+    SIGTERM into a Ctrl-C): told to stop, a worker just stops. ``inherited``: under fork, the
+    main process's ends of the pipes, which the worker got a copy of and closes, or it would not
+    see the main process go away.
     """
-    # Ctrl-C reaches the whole process group: the main process decides, the workers stay quiet
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     for other in inherited:
         with contextlib.suppress(OSError):
             other.close()
+
+
+def _serve(conn: Connection, pipeline: Pipeline, inherited: tuple[Connection, ...] = ()) -> None:
+    """A worker: clean each block it is sent and send back the result and its stats."""
+    worker_setup(inherited)
     while True:
         try:
             block = conn.recv()
