@@ -168,6 +168,36 @@ def test_fast_text_output_equals_the_token_path(engine: str) -> None:
                 assert segment_text(text + plane16, cfg) == want
 
 
+@pytest.mark.parametrize("engine", ENGINES)
+@settings(max_examples=60, deadline=None)
+@given(
+    text=TEXT | NEWLINES_ONLY,
+    size=st.integers(1, 12),
+    fmt=st.sampled_from(["text", "jsonl", "full", "search", "direct"]),
+)
+def test_text_cut_into_pieces_is_segmented_as_a_whole(
+    engine: str, text: str, size: int, fmt: str
+) -> None:
+    """The engine gets a block a piece at a time (ending after a newline): the same output as
+    the whole block at once, whether the block is Traditional or not (decided once)."""
+    from zhclean.stages import segment as seg
+
+    kw: dict[str, object] = {"engine": engine}
+    if fmt in ("full", "search"):
+        kw["mode"] = fmt
+    elif fmt == "direct":
+        kw["via_simplified"] = False
+    elif fmt == "jsonl":
+        kw["format"] = "jsonl"
+    cfg = SegmentConfig(**kw)  # type: ignore[arg-type]
+    whole = segment_text(text, cfg)
+    assert len(text) < seg.PIECE  # (so `whole` was one piece)
+    assert [b for _, b in seg._pieces(text, size)][-1:] == ([len(text)] if text else [])
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(seg, "PIECE", size)
+        assert segment_text(text, cfg) == whole
+
+
 def test_traditional_is_segmented_via_simplified_by_default() -> None:
     assert segment("改革引擎賦能產業騰飛") == ["改革", "引擎", "賦能", "產業", "騰飛"]
     direct = segment("改革引擎賦能產業騰飛", SegmentConfig(via_simplified=False))

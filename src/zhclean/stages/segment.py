@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from binascii import hexlify, unhexlify
 from bisect import bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import accumulate
 from typing import Any
@@ -177,13 +178,44 @@ def _spans(basis: str, cfg: SegmentConfig) -> list[tuple[int, int, str | None]]:
     return list(zip(starts, ends, tags, strict=True))
 
 
+#: Text is handed to the engine this many characters at a time (cut after a newline): the
+#: engine's tokens, a few Python objects per word, then never pile up for a whole block (a
+#: quarter of each worker's memory with 256 K-character blocks). No word spans a newline, so
+#: the cuts are the same.
+PIECE = 1 << 14
+
+
+def _pieces(text: str, size: int = 0) -> Iterator[tuple[int, int]]:
+    """``(start, end)`` of consecutive pieces of ``text``, each ending after a newline once it
+    holds ``size`` characters (default :data:`PIECE`; the last one where the text ends).
+
+    >>> list(_pieces("ab\\ncd\\nef", 2))
+    [(0, 3), (3, 6), (6, 8)]
+    """
+    size = size or PIECE
+    start, n = 0, len(text)
+    while start < n:
+        nl = text.find("\n", start + size - 1)
+        end = n if nl < 0 else nl + 1
+        yield start, end
+        start = end
+
+
+def _piecewise_spans(basis: str, cfg: SegmentConfig) -> Iterator[tuple[int, int, str | None]]:
+    for a, b in _pieces(basis):
+        if a == 0 and b == len(basis):
+            yield from _spans(basis, cfg)
+        else:
+            yield from ((s + a, e + a, tag) for s, e, tag in _spans(basis[a:b], cfg))
+
+
 def _lines_of_tokens(text: str, cfg: SegmentConfig) -> list[list[tuple[str, int, int, Any]]]:
     """Per input line, its tokens (word, start, end, tag) with offsets into the line."""
     lines = text.split("\n")
     starts = list(accumulate((len(line) + 1 for line in lines[:-1]), initial=0))
     out: list[list[tuple[str, int, int, Any]]] = [[] for _ in lines]
     basis = simplified_copy(text, cfg.simplify) if cfg.via_simplified else text
-    for s, e, tag in _spans(basis, cfg):
+    for s, e, tag in _piecewise_spans(basis, cfg):
         piece = text[s:e]
         if not piece or piece.isspace():
             continue
@@ -206,7 +238,21 @@ def _has_space(piece: str) -> bool:
 def _fast_text(text: str, cfg: SegmentConfig) -> str | None:
     """Accurate mode to text with as little per-token Python work as possible; None if the
     engine's tokens do not add up to the text (never seen; the caller then takes the slow way)."""
+    # The copy is made for the whole text: whether it is Traditional is decided once.
     basis = simplified_copy(text, cfg.simplify) if cfg.via_simplified else text
+    same = basis is text
+    out = []
+    for a, b in _pieces(text):
+        whole = a == 0 and b == len(text)
+        piece = text if whole else text[a:b]
+        done = _fast_piece(piece, piece if same else basis if whole else basis[a:b], cfg)
+        if done is None:
+            return None
+        out.append(done)
+    return "".join(out)
+
+
+def _fast_piece(text: str, basis: str, cfg: SegmentConfig) -> str | None:
     words = _segmenter(cfg).cut(basis, cfg.hmm)
     if not words:
         return None
