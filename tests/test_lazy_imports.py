@@ -68,3 +68,51 @@ def test_simplified_input_is_segmented_without_opencc() -> None:
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert "opencc" not in out.stdout.split(",")
+
+
+CLEANING = ("dedupe", "furniture", "join", "spacing")
+STAGES_PROBE = PROBE.replace(
+    '("jieba", "opencc", "rjieba", "multiprocessing")',
+    repr(tuple(f"zhclean.stages.{name}" for name in CLEANING)),
+)
+
+
+@pytest.mark.parametrize(
+    ("args", "loaded"),
+    [
+        (["segment"], ()),
+        (["convert", "-c", "t2s"], ()),
+        (["normalize"], ()),
+        (["dedupe"], ("dedupe",)),
+        (["join"], ("furniture", "join")),
+        (["clean"], CLEANING),
+    ],
+)
+def test_a_command_imports_only_the_stages_it_runs(args: list[str], loaded: tuple[str]) -> None:
+    """Importing a stage compiles its patterns (the cleaning stages': a fifth of start-up)."""
+    out = subprocess.run(
+        [sys.executable, "-c", STAGES_PROBE.format(args=args)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == ",".join(f"zhclean.stages.{name}" for name in loaded)
+
+
+def test_the_package_exports_every_stage_on_first_use() -> None:
+    probe = (
+        "import sys, zhclean\n"
+        "assert 'zhclean.stages.join' not in sys.modules\n"
+        "from zhclean import join_lines, JoinConfig\n"
+        "assert join_lines is sys.modules['zhclean.stages.join'].join_lines\n"
+        "assert set(zhclean.__all__) <= set(dir(zhclean))\n"
+        "assert all(getattr(zhclean, name) is not None for name in zhclean.__all__)\n"
+        "try:\n"
+        "    zhclean.no_such_thing\n"
+        "except AttributeError:\n"
+        "    print('ok')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "ok"

@@ -11,16 +11,56 @@ in order over a stream. Heavy resources (OpenCC tables, the jieba dictionary) lo
 
 from __future__ import annotations
 
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 from ._version import __version__
 from .pipeline import Pipeline, Step
 from .stages import Change, Explained, get_stage, registry
-from .stages.convert import ConvertConfig, convert
-from .stages.dedupe import DedupeConfig, dedupe, dedupe_explain
-from .stages.furniture import FurnitureConfig, remove_furniture
-from .stages.join import JoinConfig, join_explain, join_lines
-from .stages.normalize import NormalizeConfig, normalize
-from .stages.segment import SegmentConfig, segment, segment_text
-from .stages.spacing import SpacingConfig, spacing
+
+if TYPE_CHECKING:
+    from .stages.convert import ConvertConfig, convert
+    from .stages.dedupe import DedupeConfig, dedupe, dedupe_explain
+    from .stages.furniture import FurnitureConfig, remove_furniture
+    from .stages.join import JoinConfig, join_explain, join_lines
+    from .stages.normalize import NormalizeConfig, normalize
+    from .stages.segment import SegmentConfig, segment, segment_text
+    from .stages.spacing import SpacingConfig, spacing
+
+# Each stage's names are imported from its module on first use (PEP 562): `import zhclean`,
+# and so every command, pays only for the stages it runs (their patterns compile at import).
+_LAZY = {
+    "ConvertConfig": "convert",
+    "convert": "convert",
+    "DedupeConfig": "dedupe",
+    "dedupe": "dedupe",
+    "dedupe_explain": "dedupe",
+    "FurnitureConfig": "furniture",
+    "remove_furniture": "furniture",
+    "JoinConfig": "join",
+    "join_explain": "join",
+    "join_lines": "join",
+    "NormalizeConfig": "normalize",
+    "normalize": "normalize",
+    "SegmentConfig": "segment",
+    "segment": "segment",
+    "segment_text": "segment",
+    "SpacingConfig": "spacing",
+    "spacing": "spacing",
+}
+
+
+def __getattr__(name: str) -> Any:
+    stage = _LAZY.get(name)
+    if stage is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.stages.{stage}"), name)
+    globals()[name] = value  # once found, an ordinary attribute
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
 
 
 def clean(text: str, convert: str | None = None, segment: bool = False) -> str:

@@ -23,10 +23,8 @@ from .io import DecodeError, atomic_writer, iter_decoded_lines
 from .pipeline import Pipeline, Step
 from .stages.base import Explained
 from .stages.convert import CONFIGS, ConvertConfig, UnknownConfigError, read_keep_file
-from .stages.join import JoinConfig
 from .stages.normalize import RULE_SWITCHES, NormalizeConfig
 from .stages.segment import FORMATS, SegmentConfig
-from .stages.spacing import SpacingConfig
 
 app = typer.Typer(
     name="zhclean",
@@ -450,6 +448,9 @@ def _clean_pipeline(
     norm_off: list[NormRule] | None,
     cjk_punct: bool,
 ) -> Pipeline:
+    from .stages.join import JoinConfig
+    from .stages.spacing import SpacingConfig
+
     return Pipeline.default(
         convert=_convert_config(convert, quotes, keep),
         segment=segment,
@@ -526,6 +527,8 @@ def join_cmd(
 
     Example: zhclean join page.txt --blank-lines
     """
+    from .stages.join import JoinConfig
+
     steps = [] if keep_furniture else [Step("furniture")]
     steps.append(Step("join", JoinConfig(blank_lines=blank_lines)))
     _run(ctx, Pipeline(steps), inputs, output, encoding, explain, in_place=in_place, jobs=jobs)
@@ -546,6 +549,8 @@ def spacing_cmd(
 
     Example: echo '這 場 改 革' | zhclean spacing
     """
+    from .stages.spacing import SpacingConfig
+
     step = Step("spacing", SpacingConfig(latin_space=latin_space.value))
     _run(ctx, Pipeline([step]), inputs, output, encoding, explain, in_place=in_place, jobs=jobs)
 
