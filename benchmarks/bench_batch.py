@@ -116,6 +116,38 @@ def machine_scaling(jobs: int, seconds: float = 1.5) -> float:
     return many / one
 
 
+def _create_files(folder: str, n: int) -> None:
+    """Write ``n`` small files as batch writes its outputs: a new temporary file, renamed."""
+    for i in range(n):
+        tmp = os.path.join(folder, f"{i}.txt.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        os.write(fd, b"x" * 2500)
+        os.close(fd)
+        os.replace(tmp, os.path.join(folder, f"{i}.txt"))
+
+
+def filesystem_scaling(where: Path, jobs: int, n: int = 1000) -> tuple[float, float]:
+    """(ms to create one file, how much faster ``jobs`` processes create files than one) in
+    ``where``. Every output of a batch run is a new file: on a disk whose file creation is slow
+    and serialized (seen on a virtual machine's ext4: 0.45 ms of kernel time a file, and two
+    processes no faster than one), that part of a run cannot go faster with more workers."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    with tempfile.TemporaryDirectory(dir=where) as tmp, ctx.Pool(jobs) as pool:
+        dirs = [os.path.join(tmp, f"p{i}") for i in range(jobs + 1)]
+        for d in dirs:
+            os.mkdir(d)
+        pool.map(_spin, [0.05] * jobs)  # processes started before timing
+        t0 = time.perf_counter()
+        pool.apply(_create_files, (dirs[0], n))
+        one = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        pool.starmap(_create_files, [(d, n // jobs) for d in dirs[1:]])
+        many = time.perf_counter() - t0
+    return one / n * 1000, one / many
+
+
 def _rusage_cpu(ru: Any) -> float:
     return float(ru.ru_utime + ru.ru_stime)
 
@@ -241,6 +273,13 @@ def main() -> None:
         action="store_true",
         help="also time N independent 1-job runs at once (the speed-up this machine allows)",
     )
+    ap.add_argument(
+        "--dir",
+        type=Path,
+        default=None,
+        help="build the folder and write its mirror here (default: the temporary folder, "
+        "$TMPDIR); the file system counts: see the file system check",
+    )
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--src", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--dest", type=Path, help=argparse.SUPPRESS)
@@ -251,12 +290,13 @@ def main() -> None:
         return
     engines = [e for e, _ in versions()] if args.engine == "all" else [args.engine]
 
-    with tempfile.TemporaryDirectory(prefix="zhclean-bench-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="zhclean-bench-", dir=args.dir) as tmp:
         src, dest = Path(tmp) / "src", Path(tmp) / "dest"
         files, size = build(src, args.files)
         print(
-            f"folder: {files} files, {size / 1e6:.2f} MB, {os.cpu_count()} cores, load "
-            f"{os.getloadavg()[0]:.1f}, start method: {args.start_method}"
+            f"folder: {files} files, {size / 1e6:.2f} MB, in {Path(tmp).parent}, "
+            f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}, "
+            f"start method: {args.start_method}"
         )
         print()
         print(
@@ -315,6 +355,12 @@ def main() -> None:
                 f"machine check: {args.jobs} spinning processes get "
                 f"{machine_scaling(args.jobs):.2f}x the work of one right now "
                 "(the ceiling for pure CPU work)"
+            )
+            ms, scale = filesystem_scaling(Path(tmp), args.jobs)
+            print(
+                f"file system check: creating a file (write, rename) takes {ms:.2f} ms here; "
+                f"{args.jobs} processes create files {scale:.2f}x as fast as one "
+                f"({ms * files / 1000:.2f} s of the {files} outputs)"
             )
 
 
