@@ -250,10 +250,10 @@ def _clean_file(job: _Job, found: Found, index: int) -> FileRecord:
                 rec.bytes_in = len(data)
                 text, rec.encoding = decode_bytes(data, job.encoding)
                 del data
-                chunks: Iterable[str] = ["".join(pipe.stream(_lines(text), target=job.block_chars))]
+                chunks: Iterable[str] = ["".join(pipe.stream((text,), target=job.block_chars))]
             else:
                 rec.bytes_in = st.st_size
-                rec.encoding, lines = iter_decoded_lines(fh, job.encoding)
+                rec.encoding, lines = iter_decoded_lines(fh, job.encoding, chunks=True)
                 chunks = pipe.stream(lines, target=job.block_chars)
             if target is not None:
                 with _writing(target):
@@ -285,19 +285,6 @@ def _clean_file(job: _Job, found: Found, index: int) -> FileRecord:
     rec.status = "ok"
     rec.seconds = time.perf_counter() - t0
     return rec
-
-
-def _lines(text: str) -> Iterator[str]:
-    """Lines with their ``\\n``, split as the streaming decoder splits them (not at ``\\f``)."""
-    start = 0
-    while True:
-        end = text.find("\n", start)
-        if end < 0:
-            if start < len(text):
-                yield text[start:]
-            return
-        yield text[start : end + 1]
-        start = end + 1
 
 
 def _clean_block(job: _Job, block: str) -> tuple[str, dict[str, dict[str, int]]]:
@@ -746,7 +733,7 @@ class Batch:
             if not stat.S_ISREG(st.st_mode):
                 raise _Refused("not a regular file")
             rec.src_stat, rec.bytes_in = _stat_key(st), st.st_size
-            rec.encoding, lines = iter_decoded_lines(stream, self.job.encoding)
+            rec.encoding, lines = iter_decoded_lines(stream, self.job.encoding, chunks=True)
             out = _out_path(self.job, found)
             af = None
             if out is not None:

@@ -138,7 +138,8 @@ def _lines_of(name: str, stack: ExitStack, encoding: str | None) -> Iterator[str
     try:
         # the ExitStack closes the file once its lines are consumed
         stream = _binary_stdin() if name == "-" else stack.enter_context(open(name, "rb"))  # noqa: SIM115
-        _, lines = iter_decoded_lines(stream, encoding)
+        # chunks of whole lines: the blocks are made of runs of lines, not of single ones
+        _, lines = iter_decoded_lines(stream, encoding, chunks=True)
     except DecodeError as exc:
         fail(f"{name}: {exc}", EXIT_IO)
     except OSError as exc:
