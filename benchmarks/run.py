@@ -355,7 +355,13 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     ap.add_argument("--size", type=float, default=16.0, help="MB of input for speed rows (16)")
-    ap.add_argument("--seg-size", type=float, default=4.0, help="MB for segmentation rows (4)")
+    ap.add_argument(
+        "--seg-size",
+        type=float,
+        default=0,
+        help="MB for segmentation rows (default: 16 with rjieba, 4 with jieba: the engine alone "
+        "runs about a second or more, so that its speed is not its start-up)",
+    )
     ap.add_argument("--big", type=float, default=0, help="MB piped in the larger memory run")
     ap.add_argument("--linear", default="1,2,4,8", help="MB sizes of the linearity rows")
     ap.add_argument("--linear-commands", default="normalize,dedupe,join,spacing,clean")
@@ -365,6 +371,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--timeout", type=float, default=120.0, help="seconds per process (120)")
     ap.add_argument("--quality", action="store_true", help="run the bench_*.py quality scripts")
     args = ap.parse_args(argv)
+    if not args.seg_size:
+        args.seg_size = 16.0 if zhclean_segmenter() == "rjieba" else 4.0
     if args.quick:
         args.size, args.seg_size = min(args.size, 2.0), min(args.seg_size, 1.0)
         if args.linear == "1,2,4,8":
