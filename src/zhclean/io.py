@@ -27,6 +27,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import BinaryIO
 
+from .stages.chars import lazy_re
+
 SAMPLE = 1 << 16
 #: A line longer than this is passed on in pieces of about this size.
 LONG_LINE = 1 << 20
@@ -113,12 +115,25 @@ _COMMON_HAN = frozenset(
 )
 
 
+# only files that are not UTF-8 need them: compiled then (2.5 ms)
+_NOT_HAN = lazy_re("[^\u3400-\u9fff\U00020000-\U0003ffff]+")
+_COMMON_HAN_RE = lazy_re(f"[{_COMMON_HAN}]+")
+
+
 def _han_score(text: str) -> tuple[float, int]:
-    """The share of common characters among the Han characters of ``text``, and their number."""
-    han = [c for c in text if "\u3400" <= c <= "\u9fff" or "\U00020000" <= c <= "\U0003ffff"]
+    """The share of common characters among the Han characters of ``text``, and their number.
+
+    (Counted by two regex passes, at C speed: it runs for each candidate encoding of every file
+    that is not UTF-8.)
+
+    >>> _han_score("我們的ABC龘")
+    (0.75, 4)
+    """
+    han = _NOT_HAN().sub("", text)
     if not han:
         return 0.0, 0
-    return sum(c in _COMMON_HAN for c in han) / len(han), len(han)
+    common = len(han) - len(_COMMON_HAN_RE().sub("", han))
+    return common / len(han), len(han)
 
 
 def _strict(data: bytes, enc: str) -> str | None:
