@@ -607,29 +607,51 @@ def _lines_of(ln: _Lines, positions: list[int]) -> set[int]:
     return {i - 1 for i in set(map(bisect.bisect_right, repeat(ln.starts), positions))}
 
 
+def _windows(text: str, hot_pos: list[int], reach: int) -> list[tuple[int, int]]:
+    """The stretches of ``text`` within ``reach`` lines ("\\n"-separated) of a position of
+    ``hot_pos`` (sorted): from the start of the line ``reach`` lines before it to the start of
+    the line ``reach + 1`` lines after it (or the end), merged where they touch.
+
+    Lines are counted and window edges found by walking with str.count/find/rfind at C speed:
+    a list of the start of every line of the text (and a finditer loop before it) cost more
+    than the rest of the sweep's bookkeeping.
+
+    >>> _windows("a\\nb\\nc\\nd\\ne\\n", [4], 1)
+    [(2, 8)]
+    """
+    windows: list[tuple[int, int]] = []
+    line = counted = 0  # `line` "\n" before position `counted`
+    last = end_line = -1  # the last hot line; the last window ends where line `end_line` starts
+    for p in hot_pos:
+        line += text.count("\n", counted, p)
+        counted = p
+        if line == last:
+            continue
+        last = line
+        if windows and max(0, line - reach) <= end_line:
+            a, z = windows.pop()  # extend it: z is where line end_line starts
+            steps = line + reach + 1 - end_line
+        else:
+            a = start = text.rfind("\n", 0, p) + 1
+            for _ in range(reach):
+                if not a:
+                    break
+                a = text.rfind("\n", 0, a - 1) + 1
+            z, steps = start, reach + 1
+        for _ in range(steps):
+            q = text.find("\n", z)
+            z = q + 1 if q >= 0 else len(text)
+        windows.append((a, z))
+        end_line = line + reach + 1
+    return windows
+
+
 def _pass_near(text: str, cfg: DedupeConfig, hot_pos: list[int]) -> list[tuple[int, int, str]]:
     """A sweep over the parts of ``text`` near ``hot_pos`` only: the rest has not changed since
     the sweep before, so it cannot hold anything new."""
-    reach = 6 * cfg.context_lines + 2
-    # Start of each "\n"-separated line, summed at C speed (a finditer loop was a tenth of
-    # the stage's time on real PDFs).
-    starts = list(accumulate(map((1).__add__, map(len, text.split("\n"))), initial=0))[:-1]
-    windows: list[tuple[int, int]] = []
-    last = -1
-    for p in hot_pos:
-        li = bisect.bisect_right(starts, p) - 1
-        if li == last:
-            continue
-        last = li
-        a = starts[max(0, li - reach)]
-        z = starts[li + reach + 1] if li + reach + 1 < len(starts) else len(text)
-        if windows and a <= windows[-1][1]:
-            windows[-1] = (windows[-1][0], max(windows[-1][1], z))
-        else:
-            windows.append((a, z))
     out: list[tuple[int, int, str]] = []
     k = 0
-    for a, z in windows:
+    for a, z in _windows(text, hot_pos, 6 * cfg.context_lines + 2):
         local = []
         while k < len(hot_pos) and hot_pos[k] <= z:
             if hot_pos[k] >= a:
