@@ -101,8 +101,8 @@ def _title(ln: _Line) -> bool:
 class _Page:
     """The text lines (blank lines left out) of one page, read from either end only as deep
     as the looks need: most pages are long and only their first and last few lines can be
-    furniture, so a line object for every line (or for a fixed number of lines at either
-    end) was nearly all the stage's time.
+    furniture, and a line object for every line (or for a fixed 85 lines at either end)
+    was most of the stage's time.
 
     ``head`` holds the lines read from the top, ``tail`` those read from the bottom
     (outermost first); the rows between ``top`` (start of the next row down) and ``bottom``
@@ -135,7 +135,7 @@ class _Page:
                 head.append(_Line(a, z + (z < end), row.rstrip("\r")))
         while len(tail) < depth and self.top <= self.bottom:
             z = self.bottom
-            a = text.rfind("\n", self.top, z) + 1 or self.top
+            a = text.rfind("\n", self.top, z) + 1 or self.top  # (no newline left: from top)
             self.bottom = a - 1
             row = text[a:z]
             if row and not row.isspace():
@@ -211,11 +211,10 @@ def furniture_explain(text: str, config: FurnitureConfig = DEFAULT) -> Explained
 
 
 def _depth(config: FurnitureConfig, text: str) -> int:
-    """How many live text lines at either end of a page a look reads: the ``edge`` lines
-    that may be headers or footers, and in from the lines left once they are gone, the
-    ``edge + 1`` lines that may hold the page number and the line after them (a page number
-    must not have another one inward). A page with fewer lines is read whole, as with
-    edge < 1 (_edges takes whole pages then)."""
+    """How many live text lines a look needs at either end of a page: up to ``edge`` running
+    headers (or footers), then, in from them, the ``edge + 1`` lines that may hold the page
+    number and the line inward of those (a page number must not have another one inward):
+    2 * edge + 2. With edge < 1 pages are read whole (_edges takes whole pages then)."""
     return 2 * config.edge + 2 if config.edge >= 1 else len(text) + 1
 
 
