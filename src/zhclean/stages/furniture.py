@@ -122,24 +122,23 @@ class _Page:
 
     def read(self, depth: int) -> None:
         """Read rows until ``depth`` live lines are known at either end, or the whole page."""
-        text, end = self.text, self.end
+        text, end, top, bottom = self.text, self.end, self.top, self.bottom
         head, tail = self.head, self.tail
-        while len(head) < depth and self.top <= self.bottom:
-            a = self.top
-            z = text.find("\n", a, self.bottom)
+        while len(head) < depth and top <= bottom:
+            z = text.find("\n", top, bottom)
             if z < 0:
-                z = self.bottom
-            self.top = z + 1
-            row = text[a:z]
+                z = bottom
+            row = text[top:z]
             if row and not row.isspace():
-                head.append(_Line(a, z + (z < end), row.rstrip("\r")))
-        while len(tail) < depth and self.top <= self.bottom:
-            z = self.bottom
-            a = text.rfind("\n", self.top, z) + 1 or self.top  # (no newline left: from top)
-            self.bottom = a - 1
-            row = text[a:z]
+                head.append(_Line(top, z + (z < end), row.rstrip("\r")))
+            top = z + 1
+        while len(tail) < depth and top <= bottom:
+            a = text.rfind("\n", top, bottom) + 1 or top  # (no newline left: from top)
+            row = text[a:bottom]
             if row and not row.isspace():
-                tail.append(_Line(a, z + (z < end), row.rstrip("\r")))
+                tail.append(_Line(a, bottom + (bottom < end), row.rstrip("\r")))
+            bottom = a - 1
+        self.top, self.bottom = top, bottom
 
     def lines(self) -> list[_Line]:
         return self.head + self.tail[::-1]
