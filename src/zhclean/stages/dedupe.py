@@ -35,7 +35,7 @@ import bisect
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import accumulate, compress, pairwise, repeat
+from itertools import accumulate, compress, repeat
 from operator import itemgetter
 
 from .base import Change, Explained, StageSpec, register
@@ -110,7 +110,9 @@ _P_UNPAIRED = _P.replace("…", "").replace("—", "").replace("―", "")
 _SUSPECT_PUNCT = re.compile(rf"([{_P_UNPAIRED}])\1")
 # A line whose last space-separated token repeats what comes before it
 # (``股票代码：300218 ：300218``).
-_TAIL = re.compile(r"(?m)[ \t\u3000](\S{4,64})[ \t\u3000]*$")
+# Possessive quantifiers: giving characters back can never end the token at the end of a line,
+# and trying cost an eighth of the search on the seed page.
+_TAIL = re.compile(r"(?m)[ \t\u3000](\S{4,64}+)[ \t\u3000]*+$")
 _WS_RUN = re.compile(r"\S+")
 _FIRST_TWO = itemgetter(slice(2))
 
@@ -381,6 +383,10 @@ def _chains(units: list[_Unit], line_no: int, whole: bool) -> list[_Item]:
 def _segment_item(s: str, off: int, line_no: int, max_k: int) -> _Item | None:
     """A line (stripped: ``s`` at offset ``off``) made of one stretch drawn k times, possibly
     with a space between copies (``2011 年年度报告 2011 年年度报告``, pypdfium2)."""
+    # Only a line that (with a space after it) is a power of a shorter string can be that:
+    # two C-speed finds spare most lines the Python loop below.
+    if _primitive(s) and _primitive(s + " "):
+        return None
     n = len(s)
     for sep in ("", " "):
         for k in range(max_k, 1, -1):
@@ -596,38 +602,56 @@ def _accept(items: list[_Item], nb: list[int], hot: list[int], cfg: DedupeConfig
         pending = still
 
 
-def _line_of(ln: _Lines, pos: int) -> int:
-    return max(0, bisect.bisect_right(ln.starts, pos) - 1)
-
-
 def _lines_of(ln: _Lines, positions: list[int]) -> set[int]:
     """The lines of many positions (``>= 0``), looked up at C speed and deduplicated first."""
     return {i - 1 for i in set(map(bisect.bisect_right, repeat(ln.starts), positions))}
 
 
+def _windows(text: str, hot_pos: list[int], reach: int) -> list[tuple[int, int]]:
+    """The stretches of ``text`` within ``reach`` lines ("\\n"-separated) of a position of
+    ``hot_pos`` (sorted): from the start of the line ``reach`` lines before it to the start of
+    the line ``reach + 1`` lines after it (or the end), merged where they touch.
+
+    Lines are counted and window edges found by walking with str.count/find/rfind at C speed:
+    a list of the start of every line of the text (and a finditer loop before it) cost more
+    than the rest of the sweep's bookkeeping.
+
+    >>> _windows("a\\nb\\nc\\nd\\ne\\n", [4], 1)
+    [(2, 8)]
+    """
+    windows: list[tuple[int, int]] = []
+    line = counted = 0  # `line` "\n" before position `counted`
+    last = end_line = -1  # the last hot line; the last window ends where line `end_line` starts
+    for p in hot_pos:
+        line += text.count("\n", counted, p)
+        counted = p
+        if line == last:
+            continue
+        last = line
+        if windows and max(0, line - reach) <= end_line:
+            a, z = windows.pop()  # extend it: z is where line end_line starts
+            steps = line + reach + 1 - end_line
+        else:
+            a = start = text.rfind("\n", 0, p) + 1
+            for _ in range(reach):
+                if not a:
+                    break
+                a = text.rfind("\n", 0, a - 1) + 1
+            z, steps = start, reach + 1
+        for _ in range(steps):
+            q = text.find("\n", z)
+            z = q + 1 if q >= 0 else len(text)
+        windows.append((a, z))
+        end_line = line + reach + 1
+    return windows
+
+
 def _pass_near(text: str, cfg: DedupeConfig, hot_pos: list[int]) -> list[tuple[int, int, str]]:
     """A sweep over the parts of ``text`` near ``hot_pos`` only: the rest has not changed since
     the sweep before, so it cannot hold anything new."""
-    reach = 6 * cfg.context_lines + 2
-    # Start of each "\n"-separated line, summed at C speed (a finditer loop was a tenth of
-    # the stage's time on real PDFs).
-    starts = list(accumulate(map((1).__add__, map(len, text.split("\n"))), initial=0))[:-1]
-    windows: list[tuple[int, int]] = []
-    last = -1
-    for p in hot_pos:
-        li = bisect.bisect_right(starts, p) - 1
-        if li == last:
-            continue
-        last = li
-        a = starts[max(0, li - reach)]
-        z = starts[li + reach + 1] if li + reach + 1 < len(starts) else len(text)
-        if windows and a <= windows[-1][1]:
-            windows[-1] = (windows[-1][0], max(windows[-1][1], z))
-        else:
-            windows.append((a, z))
     out: list[tuple[int, int, str]] = []
     k = 0
-    for a, z in windows:
+    for a, z in _windows(text, hot_pos, 6 * cfg.context_lines + 2):
         local = []
         while k < len(hot_pos) and hot_pos[k] <= z:
             if hot_pos[k] >= a:
@@ -647,43 +671,34 @@ def _pass(text: str, cfg: DedupeConfig, hot_pos: list[int]) -> list[tuple[int, i
         return []
     stripped = ln.stripped
     nb = list(accumulate(map(bool, stripped), initial=0))[:-1]  # non-blank lines before i
-    hot_lines = sorted({_line_of(ln, p) for p in hot_pos})
-    hot = sorted({nb[i] for i in hot_lines})
-    ranges = [(0, n - 1)]
+    hot = sorted({nb[i] for i in _lines_of(ln, hot_pos)})
 
     items: list[_Item] = []
-    suspects: set[int] = set()
-    segments: set[int] = set()
-    tails: set[int] = set()
-    for lo, hi in ranges:
-        a, z = ln.starts[lo], ln.nls[hi]
-        if (a == 0 or _SPLITS.match(text[a - 1])) and _DOUBLED_AT.match(text, a, z):
-            suspects.add(lo)
-        suspects.update(_lines_of(ln, [m.end() for m in _SUSPECT_RUN.finditer(text, a, z)]))
-        suspects.update(_lines_of(ln, [m.start() for m in _SUSPECT_PUNCT.finditer(text, a, z)]))
-        # A line can only be one stretch drawn again if its first two characters recur (found
-        # at 2 or later: the line has 4 characters or more), tested at C speed.
-        win = stripped[lo : hi + 1]
-        again = map(str.find, win, map(_FIRST_TWO, win), repeat(2))
-        segments.update(compress(range(lo, hi + 1), map((1).__add__, again)))
-        # (_tail_item needs the last token earlier on its line too: a cheap test first)
-        tails.update(
-            _lines_of(
-                ln,
-                [p for p in map(_tail_again, repeat(text), _TAIL.finditer(text, a, z)) if p >= 0],
-            )
-        )
-        if cfg.line_copies:
-            win = stripped[lo : hi + 1]
-            pairs = [
-                lo + k
-                for k, (s, t) in enumerate(pairwise(win))
-                if s
-                and t
-                and (s[0] == t[0] or s[-1] == t[-1])
-                and (t.startswith(s) or s.startswith(t) or t.endswith(s) or s.endswith(t))
-            ]
-            items.extend(_line_copy_items(text, ln, pairs))
+    suspects = _lines_of(ln, [m.end() for m in _SUSPECT_RUN.finditer(text)])
+    suspects.update(_lines_of(ln, [m.start() for m in _SUSPECT_PUNCT.finditer(text)]))
+    if _DOUBLED_AT.match(text):
+        suspects.add(0)  # (no separator before the first line for _SUSPECT_RUN to match)
+    # A line can only be one stretch drawn again if its first two characters recur (found
+    # at 2 or later: the line has 4 characters or more), tested at C speed.
+    again = map(str.find, stripped, map(_FIRST_TWO, stripped), repeat(2))
+    segments = set(compress(range(n), map((1).__add__, again)))
+    # (_tail_item needs the last token earlier on its line too: a cheap test first)
+    tails = _lines_of(
+        ln, [p for p in map(_tail_again, repeat(text), _TAIL.finditer(text)) if p >= 0]
+    )
+    if cfg.line_copies:
+        # Only lines that start or end alike (one pair in a hundred on the seed page) reach the
+        # prefix/suffix tests. (A C-speed prefilter with itemgetter/compress was slower than
+        # this loop: it slices every line; zip is a fifth faster than enumerate(pairwise()).)
+        pairs = [
+            k
+            for k, s, t in zip(range(n), stripped, stripped[1:], strict=False)
+            if s
+            and t
+            and (s[0] == t[0] or s[-1] == t[-1])
+            and (t.startswith(s) or s.startswith(t) or t.endswith(s) or s.endswith(t))
+        ]
+        items.extend(_line_copy_items(text, ln, pairs))
     seg_done: set[int] = set()
     for no in sorted(segments | tails):
         s = stripped[no]

@@ -21,7 +21,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from itertools import accumulate
 
 from .base import Change, Explained, StageSpec, apply_changes, register
 
@@ -60,6 +59,7 @@ _PAGE_NO = re.compile(
     rf"){_SP}$"
 )
 _DIGITS = re.compile(r"\d+")
+_SPACES = re.compile(r"\s+")
 _EDGE_NUMBER = re.compile(r"^(?:第?#[頁页]?(?:/#)?[-—–|·.]*)|(?:[-—–|·]*第?#[頁页]?(?:/#)?)$")
 # A running header has some words in it, not only digits and punctuation.
 _WORDY = re.compile(r"[A-Za-z\u3400-\u9fff]")
@@ -75,46 +75,90 @@ class _Line:
     start: int  # offset of the line in the input
     end: int  # offset after its newline (or the end of the text)
     body: str  # without the newline and any page break
+    # Worked out on first use and kept: a line at a page edge is looked at again in every look.
+    key: str | None = None
+    title: bool | None = None
 
 
-def _pages(text: str, reach: int) -> list[list[_Line]]:
-    """The text lines of each page (pages split at ``\\f``, lines at ``\\n``); blank lines are
-    left out: they are never furniture and never count as a page's edge. Of a long page only
-    the ``reach`` text lines at either end are kept: no other line can become furniture (a
-    Python object per line of a long page was nearly all the stage's time)."""
-    pages: list[list[_Line]] = []
-    pos = 0
-    for page in text.split("\f"):
-        rows = page.split("\n")
-        last = len(rows) - 1
-        starts = list(accumulate([len(row) + 1 for row in rows], initial=pos))
-        pages.append(
-            [
-                _Line(starts[k], starts[k] + len(rows[k]) + (k < last), rows[k].rstrip("\r"))
-                for k in _edge_rows(rows, reach)
-            ]
+def _line_key(ln: _Line) -> str:
+    if ln.key is None:
+        ln.key = _key(ln.body)
+    return ln.key
+
+
+def _title(ln: _Line) -> bool:
+    """Whether ``ln`` may be a running header: a short title with some words in it."""
+    if ln.title is None:
+        body = ln.body
+        ln.title = (
+            len(_WORDY.findall(body)) >= 2
+            and not _SENTENCE.search(body)
+            and len(body.strip()) <= 60
         )
-        pos += len(page) + 1
-    return pages
+    return ln.title
 
 
-def _edge_rows(rows: list[str], reach: int) -> list[int]:
-    """The indices of the non-blank ``rows``: all of them, or the first and the last ``reach``."""
-    head: list[int] = []
-    for k, row in enumerate(rows):
-        if row.strip():
-            head.append(k)
-            if len(head) == reach:
-                break
-    else:
-        return head  # fewer than `reach`: all of them
-    tail: list[int] = []
-    for k in range(len(rows) - 1, head[-1], -1):  # (all of those after the head, if fewer)
-        if rows[k].strip():
-            tail.append(k)
-            if len(tail) == reach:
-                break
-    return head + tail[::-1]
+class _Page:
+    """The text lines (blank lines left out) of one page, read from either end only as deep
+    as the looks need: most pages are long and only their first and last few lines can be
+    furniture, and a line object for every line (or for a fixed 85 lines at either end)
+    was most of the stage's time.
+
+    ``head`` holds the lines read from the top, ``tail`` those read from the bottom
+    (outermost first); the rows between ``top`` (start of the next row down) and ``bottom``
+    (end of the next row up) are not read yet. Lines found to be furniture are dropped from
+    both lists, so that they hold the live lines.
+    """
+
+    __slots__ = ("bottom", "end", "head", "tail", "text", "top")
+
+    def __init__(self, text: str, start: int, end: int) -> None:
+        self.text = text
+        self.end = end  # the page break after the page, or the end of the text
+        self.top = start
+        self.bottom = end
+        self.head: list[_Line] = []
+        self.tail: list[_Line] = []
+
+    def read(self, depth: int) -> None:
+        """Read rows until ``depth`` live lines are known at either end, or the whole page."""
+        text, end, top, bottom = self.text, self.end, self.top, self.bottom
+        head, tail = self.head, self.tail
+        while len(head) < depth and top <= bottom:
+            z = text.find("\n", top, bottom)
+            if z < 0:
+                z = bottom
+            row = text[top:z]
+            if row and not row.isspace():
+                head.append(_Line(top, z + (z < end), row.rstrip("\r")))
+            top = z + 1
+        while len(tail) < depth and top <= bottom:
+            a = text.rfind("\n", top, bottom) + 1 or top  # (no newline left: from top)
+            row = text[a:bottom]
+            if row and not row.isspace():
+                tail.append(_Line(a, bottom + (bottom < end), row.rstrip("\r")))
+            bottom = a - 1
+        self.top, self.bottom = top, bottom
+
+    def lines(self) -> list[_Line]:
+        return self.head + self.tail[::-1]
+
+    def drop(self, gone: dict[int, tuple[_Line, str]]) -> None:
+        self.head = [ln for ln in self.head if ln.start not in gone]
+        self.tail = [ln for ln in self.tail if ln.start not in gone]
+
+
+def _pages(text: str) -> list[_Page]:
+    """The pages of ``text`` (split at ``\\f``), none of them read yet."""
+    pages: list[_Page] = []
+    pos = 0
+    while True:
+        ff = text.find("\f", pos)
+        if ff < 0:
+            pages.append(_Page(text, pos, len(text)))
+            return pages
+        pages.append(_Page(text, pos, ff))
+        pos = ff + 1
 
 
 def _edges(page: list[_Line], n: int) -> list[_Line]:
@@ -124,8 +168,9 @@ def _edges(page: list[_Line], n: int) -> list[_Line]:
 def _key(line: str) -> str:
     """What repeats from page to page: digits aside, and a page number at either end aside
     (``2 / 4 请务必阅读…`` on page 2 is the footer ``请务必阅读…`` of page 1)."""
-    key = _DIGITS.sub("#", re.sub(r"\s+", "", line))
-    return _EDGE_NUMBER.sub("", key) or key
+    key = _DIGITS.sub("#", _SPACES.sub("", line))
+    # (every _EDGE_NUMBER match holds a #: most lines are spared the search)
+    return (_EDGE_NUMBER.sub("", key) or key) if "#" in key else key
 
 
 def _detect(pages: list[list[_Line]], config: FurnitureConfig) -> dict[int, tuple[_Line, str]]:
@@ -136,12 +181,11 @@ def _detect(pages: list[list[_Line]], config: FurnitureConfig) -> dict[int, tupl
     if config.running and n_pages >= 2:
         counts: Counter[str] = Counter()
         for page in pages:
-            counts.update({_key(ln.body) for ln in _edges(page, edge)})
+            counts.update({_line_key(ln) for ln in _edges(page, edge)})
         need = max(2.0, config.min_share * n_pages)
         for page in pages:
             for ln in _edges(page, edge):
-                wordy = len(_WORDY.findall(ln.body)) >= 2 and not _SENTENCE.search(ln.body)
-                if wordy and len(ln.body.strip()) <= 60 and counts[_key(ln.body)] >= need:
+                if counts[_line_key(ln)] >= need and _title(ln):
                     found[ln.start] = (ln, "running header/footer")
     if config.page_numbers:
         for page in pages:
@@ -162,28 +206,33 @@ def _detect(pages: list[list[_Line]], config: FurnitureConfig) -> dict[int, tupl
 
 def furniture_explain(text: str, config: FurnitureConfig = DEFAULT) -> Explained:
     """Like :func:`remove_furniture`, and report each removed line (rule: what it was)."""
-    return _explain(text, config, _reach(config, text))
+    return _explain(text, config, _depth(config, text))
 
 
-def _reach(config: FurnitureConfig, text: str) -> int:
-    """How many text lines from a page's edge can be furniture. Each look removes at most
-    2 * edge + 2 lines of a page (headers and footers, two page numbers) and reads at most
-    edge + 2 lines in from what is left. (With edge < 1 _edges takes whole pages.)"""
-    edge = max(config.edge, 1)
-    return _LOOKS * (2 * edge + 2) + edge + 2 if config.edge >= 1 else len(text) + 1
+def _depth(config: FurnitureConfig, text: str) -> int:
+    """How many live text lines a look needs at either end of a page: up to ``edge`` running
+    headers (or footers), then, in from them, the ``edge + 1`` lines that may hold the page
+    number and the line inward of those (a page number must not have another one inward):
+    2 * edge + 2. With edge < 1 pages are read whole (_edges takes whole pages then)."""
+    return 2 * config.edge + 2 if config.edge >= 1 else len(text) + 1
 
 
-def _explain(text: str, config: FurnitureConfig, reach: int) -> Explained:
-    pages = _pages(text, reach)
+def _explain(text: str, config: FurnitureConfig, depth: int) -> Explained:
+    """:func:`furniture_explain`, reading ``depth`` live lines at either end of each page
+    before each look (``len(text) + 1``: every line, the slow reference)."""
+    pages = _pages(text)
     remove: dict[int, tuple[_Line, str]] = {}
     # Removing a header can bring another repeated line to a page edge: look again until nothing
     # new is found, so that the stage is idempotent.
     for _ in range(_LOOKS):
-        live = [[ln for ln in page if ln.start not in remove] for page in pages]
-        new = _detect(live, config)
+        for page in pages:
+            page.read(depth)
+        new = _detect([page.lines() for page in pages], config)
         if not new:
             break
         remove.update(new)
+        for page in pages:
+            page.drop(new)
     changes = []
     for start in sorted(remove):
         ln, why = remove[start]
