@@ -38,7 +38,8 @@ import re
 from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
-from itertools import accumulate, chain, compress, pairwise, repeat
+from functools import cache
+from itertools import accumulate, chain, compress, count, pairwise, repeat
 from operator import and_, is_, itemgetter, not_, sub
 
 from .base import Change, Explained, StageSpec, register
@@ -198,8 +199,9 @@ def _edge_widths(texts: list[str], lasts: str) -> tuple[list[float], list[float]
     raw = [len(s) - 0.5 * len(half(s)) for s in texts]
     w = raw[:]
     # the lines ending with hanging punctuation: the last one or two marks count half
+    hanging = _hanging_tail
     for i in _where(_HANGING_CHAR, lasts):
-        w[i] = raw[i] - _hanging(texts[i])
+        w[i] = raw[i] - hanging(texts[i][-2:])
     return w, raw
 
 
@@ -207,6 +209,11 @@ def _hanging(s: str) -> float:
     """What :func:`_edge_width` takes off the width of ``s``, which ends with a hanging mark."""
     g = s[-2:] if len(s) > 1 and s[-2] in _HANGING_LAST else s[-1]
     return 0.5 * (len(g) - 0.5 * len(_HALF.findall(g)))
+
+
+# :func:`_hanging` looks at the last two characters only: of the few pairs that end lines, each
+# is measured once.
+_hanging_tail = cache(_hanging)
 
 
 def _paragraph_lines(paras: list[str], blank_lines: bool) -> _Lines:
@@ -274,28 +281,25 @@ def _ends_of(texts: list[str]) -> tuple[str, str]:
 
 def _parse(text: str, offsets: bool = True) -> _Lines:
     """The lines of ``text`` split at ``\\n`` and ``\\f``; ``offsets`` only for explanations."""
-    ff: list[int] = []  # the segments a page break follows
     if "\f" in text:
-        segs: list[str] = []
-        for page in text.split("\f"):
-            segs += page.split("\n")
-            ff.append(len(segs) - 1)
-        ff.pop()
+        pages = [page.split("\n") for page in text.split("\f")]
+        segs = list(chain.from_iterable(pages))
+        # the newlines before each segment: its index less the page breaks before it
+        newlines = list(
+            map(sub, range(len(segs)), chain.from_iterable(map(repeat, count(), map(len, pages))))
+        )
     else:
         segs = text.split("\n")
+        newlines = range(len(segs))
     ws = _WS
     stripped = list(map(str.strip, segs, repeat(ws)))
     idx = list(compress(range(len(segs)), stripped))  # the segments with text
     texts = list(filter(None, stripped))
     n = len(texts)
-    # A blank line before a line: two or more newlines among the breaks since the line before
-    # (after segments a .. b-1; the first line counts the breaks from the start).
-    prev = [0, *idx[:-1]]
-    if ff:
-        pages = [bisect_left(ff, b) - bisect_left(ff, a) for a, b in zip(prev, idx, strict=False)]
-        gap = [b - a - p >= 2 for a, b, p in zip(prev, idx, pages, strict=False)]
-    else:
-        gap = list(map((1).__lt__, map(sub, idx, prev)))
+    # A blank line before a line: two or more newlines since the line before (page breaks do
+    # not count; the first line counts the newlines from the start).
+    nl = list(compress(newlines, stripped))
+    gap = list(map((1).__lt__, map(sub, nl, [0, *nl[:-1]])))
     firsts, lasts = _ends_of(texts)
     w, raw = _edge_widths(texts, lasts)
     nsegs = list(compress(segs, stripped))
