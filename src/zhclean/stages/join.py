@@ -851,7 +851,11 @@ def _assemble(
         if drop:
             out[k] = out[k][: -len(drop)]
             drops.append(k)
-    body = "".join(chain.from_iterable(zip(out, seps, strict=False))) + out[-1]
+    # lines and separators interleaved by slice assignment: no pair built per line
+    parts = [""] * (2 * len(out) - 1)
+    parts[::2] = out
+    parts[1::2] = seps
+    body = "".join(parts)
     return body, (spaces, drops)
 
 
