@@ -581,8 +581,12 @@ def _verse(lay: _Layout, i: int) -> bool:
         return False  # line i is one of the members, and it fails the test every member must pass
     run, w, ok = lay.run, lay.w, lay.verse_ok
     r = run[i]
-    if not ((i > 0 and run[i - 1] == r) or (i + 1 < lay.n and run[i + 1] == r)):
+    before = i > 0 and run[i - 1] == r
+    after = i + 1 < lay.n and run[i + 1] == r
+    if not (before or after):
         return False  # (a run is a stretch of lines: i is its only member within reach)
+    if (before and not ok[i - 1]) or (after and not ok[i + 1]):
+        return False  # (a member next to i fails the test every member must pass)
     members = [j for j in range(max(0, i - 3), min(lay.n, i + 4)) if run[j] == r]
     if len(members) < 2 or not all(ok[j] for j in members):
         return False  # (the cheap half of the test every member must pass)
@@ -812,10 +816,13 @@ def _para_tail(texts: list[str], start: int, i: int) -> str:
     """:func:`_tail` of the paragraph of lines ``start`` .. ``i`` joined (as the loop of
     :func:`_join_once` builds it: the last eight parts, each with what :func:`_glue` put
     before it and took from its end)."""
-    if start == i:
-        return texts[i][-200:]
+    lo = max(start, i - 7)
+    # :func:`_glue` puts nothing between and takes nothing off after a non-ASCII character:
+    # when no line before a part ends with an ASCII one, the parts are the lines as they are
+    if not any(texts[k][-1].isascii() for k in range(max(start, lo - 1), i)):
+        return "".join(texts[lo : i + 1])[-200:]
     pieces = []
-    for k in range(max(start, i - 7), i + 1):
+    for k in range(lo, i + 1):
         s = texts[k]
         if k < i:
             drop = _glue(s, texts[k + 1])[1]
