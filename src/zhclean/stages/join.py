@@ -40,7 +40,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from itertools import accumulate, chain, compress, count, pairwise, repeat
-from operator import and_, is_, itemgetter, not_, sub
+from operator import and_, is_, is_not, itemgetter, not_, sub
 
 from .base import Change, Explained, StageSpec, register
 from .chars import NO_LINE_START
@@ -189,9 +189,6 @@ class _Lines:
     sp: list[bool] | None = None  # it has sentence punctuation (None: _Layout finds out)
 
 
-_WS_FIRST = tuple(_WS)
-
-
 def _edge_widths(texts: list[str], lasts: str) -> tuple[list[float], list[float]]:
     """:func:`_edge_width` and :func:`_width` of each line (non-empty; ``lasts``: their last
     characters)."""
@@ -293,7 +290,6 @@ def _parse(text: str, offsets: bool = True) -> _Lines:
         newlines = range(len(segs))
     ws = _WS
     stripped = list(map(str.strip, segs, repeat(ws)))
-    idx = list(compress(range(len(segs)), stripped))  # the segments with text
     texts = list(filter(None, stripped))
     n = len(texts)
     # A blank line before a line: two or more newlines since the line before (page breaks do
@@ -305,7 +301,10 @@ def _parse(text: str, offsets: bool = True) -> _Lines:
     nsegs = list(compress(segs, stripped))
     indent = [False] * n
     para_indent = [False] * n
-    for i in compress(range(n), map(str.startswith, nsegs, repeat(_WS_FIRST))):
+    # The lines stripping changed (``str.strip`` gives back the very line when it strips
+    # nothing): a test of identity, cheaper than a test of the first character. On a line with
+    # nothing before its text, the head is empty and both stay false.
+    for i in compress(range(n), map(is_not, nsegs, texts)):
         seg = nsegs[i]
         head = seg[: len(seg) - len(seg.lstrip(ws))]
         indent[i] = "\u3000" in head or "\t" in head or head.count(" ") >= 2
@@ -314,6 +313,7 @@ def _parse(text: str, offsets: bool = True) -> _Lines:
     ends: list[int] = []
     if offsets:
         pos = list(accumulate([len(s) + 1 for s in segs], initial=0))
+        idx = compress(range(len(segs)), stripped)  # the segments with text
         starts = [pos[k] + len(s) - len(s.lstrip(ws)) for k, s in zip(idx, nsegs, strict=True)]
         ends = [a + len(t) for a, t in zip(starts, texts, strict=True)]
     spaced = _has_gap(text)  # (if the text has none, no line has)
@@ -358,7 +358,8 @@ _SPECIAL_START = _class(
 )
 _NO_START_CHAR = _class(_NO_START)
 _HANGING_CHAR = _class(_HANGING_LAST)
-_SENT_END_CHAR = _class(_SENT_END_LAST)
+_TERMINAL_CHAR = _class(_TERMINAL)
+_CLOSE_OR_DOT_CHAR = _class(_SENT_END_LAST - set(_TERMINAL))
 _VERSE_END_CHAR = _class(_VERSE_END)
 _CLAUSE_END_CHAR = _class(_CLAUSE_END)
 _NO_END_CHAR = _class(_NO_END_OR_HYPHEN)
@@ -428,9 +429,9 @@ class _Layout:
             sp = ln.sp
         else:  # _has_sent_punct: the common case at C speed, the full stop after a letter apart
             sp = list(map(bool, map(_PUNCT_CHAR.search, texts)))
-            for i in compress(range(n), map(not_, sp)):
-                s = texts[i]
-                if "." in s and _DOT_AFTER_LETTER.search(s):
+            dots = map(str.__contains__, texts, repeat("."))
+            for i in compress(range(n), map(and_, map(not_, sp), dots)):
+                if _DOT_AFTER_LETTER.search(texts[i]):
                     sp[i] = True
         self.sp = sp
         # Runs: consecutive lines whose widths differ by at most the tolerance.
@@ -489,7 +490,9 @@ class _Layout:
         ]
         self.firsts, self.lasts = firsts, lasts = ln.firsts, ln.lasts
         ends = [False] * n
-        for i in _where(_SENT_END_CHAR, lasts):
+        for i in _where(_TERMINAL_CHAR, lasts):  # (what _line_ends_sentence says at once)
+            ends[i] = True
+        for i in _where(_CLOSE_OR_DOT_CHAR, lasts):
             ends[i] = _line_ends_sentence(texts[i])
         self.ends = ends
         self.clause_end = clause_end = _where(_CLAUSE_END_CHAR, lasts)
@@ -783,6 +786,16 @@ def _decide_all(lay: _Layout) -> list[bool]:
         if plain_end[i] and plain_start[i + 1] and _verse(lay, i):
             dec[i] = False
     walk = list(compress(range(nb), map(is_, dec, repeat(None))))
+    # A line after one with sentence punctuation that the rules joined is in a paragraph that
+    # is not plain, whatever the walk keeps before: its break joins unless a heading follows.
+    # (Most of the walk, settled before it; the walk's state changes only where it keeps.)
+    settled = [
+        i for i in walk if i and dec[i - 1] is True and sp[i - 1] and i not in before_heading
+    ]
+    if settled:
+        for i in settled:
+            dec[i] = True
+        walk = list(compress(walk, map(is_, map(dec.__getitem__, walk), repeat(None))))
     if walk:
         keeps = list(compress(range(nb), map(is_, dec, repeat(False))))
         with_sp = list(accumulate(sp, initial=0))  # lines with sentence punctuation before k
