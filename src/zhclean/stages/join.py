@@ -786,9 +786,10 @@ def _decide_all(lay: _Layout) -> list[bool]:
         if plain_end[i] and plain_start[i + 1] and _verse(lay, i):
             dec[i] = False
     walk = list(compress(range(nb), map(is_, dec, repeat(None))))
-    # A line after one with sentence punctuation that the rules joined is in a paragraph that
-    # is not plain, whatever the walk keeps before: its break joins unless a heading follows.
-    # (Most of the walk, settled before it; the walk's state changes only where it keeps.)
+    # A line after one with sentence punctuation whose break the rules joined (their answer is
+    # final) is in a paragraph that is not plain, whatever the walk keeps before it: the walk
+    # would join its break, unless a short heading follows. Settled before the walk (most of
+    # it, on prose); the walk's own state changes only where it keeps a break.
     settled = [
         i for i in walk if i and dec[i - 1] is True and sp[i - 1] and i not in before_heading
     ]
