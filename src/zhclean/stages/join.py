@@ -830,6 +830,8 @@ def _para_tail(texts: list[str], start: int, i: int) -> str:
     """:func:`_tail` of the paragraph of lines ``start`` .. ``i`` joined (as the loop of
     :func:`_join_once` builds it: the last eight parts, each with what :func:`_glue` put
     before it and took from its end)."""
+    if start == i:
+        return texts[i][-200:]
     lo = max(start, i - 7)
     # :func:`_glue` puts nothing between and takes nothing off after a non-ASCII character:
     # when no line before a part ends with an ASCII one, the parts are the lines as they are
