@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 from itertools import accumulate
 from operator import itemgetter
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from .base import Change, Explained, StageSpec, apply_changes, register
 from .chars import CJK, CJK_PUNCT, lazy_re
@@ -124,9 +124,9 @@ _LABEL_START = r"[ \t\u3000]*[第\d图圖表]"
 _LABEL_FIRST = re.compile(_LABEL_START)
 
 
-@dataclass(frozen=True)
-class _Passes:
-    """The patterns :func:`_edits_whole` runs over a whole text."""
+class _Passes(NamedTuple):
+    """The patterns :func:`_edits_whole` runs over a whole text. (A named tuple: a dataclass
+    costs a millisecond of start-up to define.)"""
 
     punct: re.Pattern[str]
     cjk: re.Pattern[str]
