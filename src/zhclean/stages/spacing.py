@@ -151,6 +151,7 @@ _PLAIN_TEXT = re.compile(f"[\t\u3000\u00a0{_LINE_END[1:]}]")  # what makes a tex
 
 @cache
 def _plain() -> _Passes:
+    """The passes for plain text (see ``_PLAIN_TEXT``): each rule with " " for its spaces."""
     return _Passes(
         re.compile(_punct_gap(" ")),
         re.compile(_cjk_gap(" ")),
