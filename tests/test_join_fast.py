@@ -7,17 +7,20 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from zhclean.stages.join import (
     JoinConfig,
     _assemble,
     _decide_all,
+    _glue,
     _Layout,
     _next_lines,
+    _para_tail,
     _paragraph_lines,
     _parse,
+    _tail,
     _window_max,
     join_explain,
     join_lines,
@@ -106,3 +109,31 @@ def test_next_look_lines_are_derived_exactly(text: str, cfg: JoinConfig) -> None
     assert derived.spaced or not measured.spaced  # derived: "may hold", from the text before
     measured.spaced = derived.spaced
     assert derived == measured
+
+
+# Short lines, some ending with an ASCII letter or hyphen (where _glue acts), most not.
+GLUED = st.lists(
+    st.sampled_from(["改革", "引擎。", "x改革", "a", "tech-", "nology", "well-"]),
+    min_size=1,
+    max_size=24,
+)
+
+
+@settings(max_examples=600, deadline=None)
+@given(GLUED, st.integers(0, 30), st.integers(0, 30))
+# the line before the eight parts ends with a letter and the first part starts with one
+@example(["a", "a", "a", "x改革", *["改革"] * 7], 10, 0)
+def test_para_tail_is_the_tail_of_the_paragraph_built_line_by_line(
+    texts: list[str], last: int, first: int
+) -> None:
+    """The walk of join_lines takes a paragraph's tail from its lines (a shortcut where no line
+    ends with an ASCII character); join_explain builds it part by part, gluing as it goes."""
+    i = min(last, len(texts) - 1)
+    start = min(first, i)
+    parts = [texts[start]]
+    for k in range(start, i):
+        between, drop = _glue(parts[-1], texts[k + 1])
+        if drop:
+            parts[-1] = parts[-1][: -len(drop)]
+        parts.append(between + texts[k + 1] if between else texts[k + 1])
+    assert _para_tail(texts, start, i) == _tail(parts)

@@ -38,8 +38,9 @@ import re
 from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
-from itertools import accumulate, chain, compress, pairwise, repeat
-from operator import and_, is_, itemgetter, not_, sub
+from functools import cache
+from itertools import accumulate, chain, compress, count, pairwise, repeat
+from operator import and_, is_, is_not, itemgetter, not_, sub
 
 from .base import Change, Explained, StageSpec, register
 from .chars import NO_LINE_START
@@ -188,9 +189,6 @@ class _Lines:
     sp: list[bool] | None = None  # it has sentence punctuation (None: _Layout finds out)
 
 
-_WS_FIRST = tuple(_WS)
-
-
 def _edge_widths(texts: list[str], lasts: str) -> tuple[list[float], list[float]]:
     """:func:`_edge_width` and :func:`_width` of each line (non-empty; ``lasts``: their last
     characters)."""
@@ -198,8 +196,9 @@ def _edge_widths(texts: list[str], lasts: str) -> tuple[list[float], list[float]
     raw = [len(s) - 0.5 * len(half(s)) for s in texts]
     w = raw[:]
     # the lines ending with hanging punctuation: the last one or two marks count half
+    hanging = _hanging_tail
     for i in _where(_HANGING_CHAR, lasts):
-        w[i] = raw[i] - _hanging(texts[i])
+        w[i] = raw[i] - hanging(texts[i][-2:])
     return w, raw
 
 
@@ -207,6 +206,11 @@ def _hanging(s: str) -> float:
     """What :func:`_edge_width` takes off the width of ``s``, which ends with a hanging mark."""
     g = s[-2:] if len(s) > 1 and s[-2] in _HANGING_LAST else s[-1]
     return 0.5 * (len(g) - 0.5 * len(_HALF.findall(g)))
+
+
+# :func:`_hanging` looks at the last two characters only: of the few pairs that end lines, each
+# is measured once.
+_hanging_tail = cache(_hanging)
 
 
 def _paragraph_lines(paras: list[str], blank_lines: bool) -> _Lines:
@@ -274,34 +278,33 @@ def _ends_of(texts: list[str]) -> tuple[str, str]:
 
 def _parse(text: str, offsets: bool = True) -> _Lines:
     """The lines of ``text`` split at ``\\n`` and ``\\f``; ``offsets`` only for explanations."""
-    ff: list[int] = []  # the segments a page break follows
     if "\f" in text:
-        segs: list[str] = []
-        for page in text.split("\f"):
-            segs += page.split("\n")
-            ff.append(len(segs) - 1)
-        ff.pop()
+        pages = [page.split("\n") for page in text.split("\f")]
+        segs = list(chain.from_iterable(pages))
+        # the newlines before each segment: its index less the page breaks before it
+        newlines = list(
+            map(sub, range(len(segs)), chain.from_iterable(map(repeat, count(), map(len, pages))))
+        )
     else:
         segs = text.split("\n")
+        newlines = range(len(segs))
     ws = _WS
     stripped = list(map(str.strip, segs, repeat(ws)))
-    idx = list(compress(range(len(segs)), stripped))  # the segments with text
     texts = list(filter(None, stripped))
     n = len(texts)
-    # A blank line before a line: two or more newlines among the breaks since the line before
-    # (after segments a .. b-1; the first line counts the breaks from the start).
-    prev = [0, *idx[:-1]]
-    if ff:
-        pages = [bisect_left(ff, b) - bisect_left(ff, a) for a, b in zip(prev, idx, strict=False)]
-        gap = [b - a - p >= 2 for a, b, p in zip(prev, idx, pages, strict=False)]
-    else:
-        gap = list(map((1).__lt__, map(sub, idx, prev)))
+    # A blank line before a line: two or more newlines since the line before (page breaks do
+    # not count; the first line counts the newlines from the start).
+    nl = list(compress(newlines, stripped))
+    gap = list(map((1).__lt__, map(sub, nl, [0, *nl[:-1]])))
     firsts, lasts = _ends_of(texts)
     w, raw = _edge_widths(texts, lasts)
     nsegs = list(compress(segs, stripped))
     indent = [False] * n
     para_indent = [False] * n
-    for i in compress(range(n), map(str.startswith, nsegs, repeat(_WS_FIRST))):
+    # The lines stripping changed (``str.strip`` gives back the very line when it strips
+    # nothing): a test of identity, cheaper than a test of the first character. On a line with
+    # nothing before its text, the head is empty and both stay false.
+    for i in compress(range(n), map(is_not, nsegs, texts)):
         seg = nsegs[i]
         head = seg[: len(seg) - len(seg.lstrip(ws))]
         indent[i] = "\u3000" in head or "\t" in head or head.count(" ") >= 2
@@ -310,6 +313,7 @@ def _parse(text: str, offsets: bool = True) -> _Lines:
     ends: list[int] = []
     if offsets:
         pos = list(accumulate([len(s) + 1 for s in segs], initial=0))
+        idx = compress(range(len(segs)), stripped)  # the segments with text
         starts = [pos[k] + len(s) - len(s.lstrip(ws)) for k, s in zip(idx, nsegs, strict=True)]
         ends = [a + len(t) for a, t in zip(starts, texts, strict=True)]
     spaced = _has_gap(text)  # (if the text has none, no line has)
@@ -354,7 +358,8 @@ _SPECIAL_START = _class(
 )
 _NO_START_CHAR = _class(_NO_START)
 _HANGING_CHAR = _class(_HANGING_LAST)
-_SENT_END_CHAR = _class(_SENT_END_LAST)
+_TERMINAL_CHAR = _class(_TERMINAL)
+_CLOSE_OR_DOT_CHAR = _class(_SENT_END_LAST - set(_TERMINAL))
 _VERSE_END_CHAR = _class(_VERSE_END)
 _CLAUSE_END_CHAR = _class(_CLAUSE_END)
 _NO_END_CHAR = _class(_NO_END_OR_HYPHEN)
@@ -424,9 +429,9 @@ class _Layout:
             sp = ln.sp
         else:  # _has_sent_punct: the common case at C speed, the full stop after a letter apart
             sp = list(map(bool, map(_PUNCT_CHAR.search, texts)))
-            for i in compress(range(n), map(not_, sp)):
-                s = texts[i]
-                if "." in s and _DOT_AFTER_LETTER.search(s):
+            dots = map(str.__contains__, texts, repeat("."))
+            for i in compress(range(n), map(and_, map(not_, sp), dots)):
+                if _DOT_AFTER_LETTER.search(texts[i]):
                     sp[i] = True
         self.sp = sp
         # Runs: consecutive lines whose widths differ by at most the tolerance.
@@ -485,7 +490,9 @@ class _Layout:
         ]
         self.firsts, self.lasts = firsts, lasts = ln.firsts, ln.lasts
         ends = [False] * n
-        for i in _where(_SENT_END_CHAR, lasts):
+        for i in _where(_TERMINAL_CHAR, lasts):  # (what _line_ends_sentence says at once)
+            ends[i] = True
+        for i in _where(_CLOSE_OR_DOT_CHAR, lasts):
             ends[i] = _line_ends_sentence(texts[i])
         self.ends = ends
         self.clause_end = clause_end = _where(_CLAUSE_END_CHAR, lasts)
@@ -577,8 +584,12 @@ def _verse(lay: _Layout, i: int) -> bool:
         return False  # line i is one of the members, and it fails the test every member must pass
     run, w, ok = lay.run, lay.w, lay.verse_ok
     r = run[i]
-    if not ((i > 0 and run[i - 1] == r) or (i + 1 < lay.n and run[i + 1] == r)):
+    before = i > 0 and run[i - 1] == r
+    after = i + 1 < lay.n and run[i + 1] == r
+    if not (before or after):
         return False  # (a run is a stretch of lines: i is its only member within reach)
+    if (before and not ok[i - 1]) or (after and not ok[i + 1]):
+        return False  # (a member next to i fails the test every member must pass)
     members = [j for j in range(max(0, i - 3), min(lay.n, i + 4)) if run[j] == r]
     if len(members) < 2 or not all(ok[j] for j in members):
         return False  # (the cheap half of the test every member must pass)
@@ -775,6 +786,17 @@ def _decide_all(lay: _Layout) -> list[bool]:
         if plain_end[i] and plain_start[i + 1] and _verse(lay, i):
             dec[i] = False
     walk = list(compress(range(nb), map(is_, dec, repeat(None))))
+    # A line after one with sentence punctuation whose break the rules joined (their answer is
+    # final) is in a paragraph that is not plain, whatever the walk keeps before it: the walk
+    # would join its break, unless a short heading follows. Settled before the walk (most of
+    # it, on prose); the walk's own state changes only where it keeps a break.
+    settled = [
+        i for i in walk if i and dec[i - 1] is True and sp[i - 1] and i not in before_heading
+    ]
+    if settled:
+        for i in settled:
+            dec[i] = True
+        walk = list(compress(walk, map(is_, map(dec.__getitem__, walk), repeat(None))))
     if walk:
         keeps = list(compress(range(nb), map(is_, dec, repeat(False))))
         with_sp = list(accumulate(sp, initial=0))  # lines with sentence punctuation before k
@@ -810,8 +832,13 @@ def _para_tail(texts: list[str], start: int, i: int) -> str:
     before it and took from its end)."""
     if start == i:
         return texts[i][-200:]
+    lo = max(start, i - 7)
+    # :func:`_glue` puts nothing between and takes nothing off after a non-ASCII character:
+    # when no line before a part ends with an ASCII one, the parts are the lines as they are
+    if not any(texts[k][-1].isascii() for k in range(max(start, lo - 1), i)):
+        return "".join(texts[lo : i + 1])[-200:]
     pieces = []
-    for k in range(max(start, i - 7), i + 1):
+    for k in range(lo, i + 1):
         s = texts[k]
         if k < i:
             drop = _glue(s, texts[k + 1])[1]
@@ -847,7 +874,11 @@ def _assemble(
         if drop:
             out[k] = out[k][: -len(drop)]
             drops.append(k)
-    body = "".join(chain.from_iterable(zip(out, seps, strict=False))) + out[-1]
+    # lines and separators interleaved by slice assignment: no pair built per line
+    parts = [""] * (2 * len(out) - 1)
+    parts[::2] = out
+    parts[1::2] = seps
+    body = "".join(parts)
     return body, (spaces, drops)
 
 

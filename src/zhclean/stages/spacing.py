@@ -9,10 +9,12 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from dataclasses import dataclass
+from functools import cache
 from itertools import accumulate
-from typing import Literal
+from operator import itemgetter
+from typing import Literal, NamedTuple
 
 from .base import Change, Explained, StageSpec, apply_changes, register
 from .chars import CJK, CJK_PUNCT, lazy_re
@@ -38,21 +40,34 @@ class SpacingConfig:
 
 DEFAULT = SpacingConfig()
 
-_SP = "[ \u3000\t\u00a0]+"
-_S1 = "[ \u3000\t\u00a0]"
 # Each pattern starts with the space it removes and looks back over it, (?<=X)[ ]+ written
 # as [ ](?<=X[ ])[ ]*: the same matches, but the regex engine can skip to the next space instead
 # of trying the look-behind at every character (four times faster on Chinese text).
-# space between two CJK characters or CJK punctuation
-_CJK_GAP = re.compile(rf"{_S1}(?<=[{CJK}{CJK_PUNCT}]{_S1}){_S1}*(?=[{CJK}{CJK_PUNCT}])")
-_LATIN_GAP = re.compile(
-    rf"{_S1}(?<=[{CJK}]{_S1}){_S1}*(?=[A-Za-z0-9])|{_S1}(?<=[A-Za-z0-9%]{_S1}){_S1}*(?=[{CJK}])"
-)
-# space between a Latin letter, digit or ASCII punctuation and full-width punctuation: never wanted
-_PUNCT_GAP = re.compile(
-    rf"{_S1}(?<=[\x21-\x7e]{_S1}){_S1}*(?=[{CJK_PUNCT}])"
-    rf"|{_S1}(?<=[{CJK_PUNCT}]{_S1}){_S1}*(?=[\x21-\x7e])"
-)
+_S1 = "[ \u3000\t\u00a0]"
+
+
+def _cjk_gap(sp: str) -> str:
+    """A space between two CJK characters or CJK punctuation (``sp``: what a space is)."""
+    return rf"{sp}(?<=[{CJK}{CJK_PUNCT}]{sp}){sp}*(?=[{CJK}{CJK_PUNCT}])"
+
+
+def _latin_gap(sp: str) -> str:
+    """A space between a CJK character and a Latin letter or digit."""
+    return rf"{sp}(?<=[{CJK}]{sp}){sp}*(?=[A-Za-z0-9])|{sp}(?<=[A-Za-z0-9%]{sp}){sp}*(?=[{CJK}])"
+
+
+def _punct_gap(sp: str) -> str:
+    """A space between a Latin letter, digit or ASCII punctuation and full-width punctuation:
+    never wanted."""
+    return (
+        rf"{sp}(?<=[\x21-\x7e]{sp}){sp}*(?=[{CJK_PUNCT}])"
+        rf"|{sp}(?<=[{CJK_PUNCT}]{sp}){sp}*(?=[\x21-\x7e])"
+    )
+
+
+_CJK_GAP = re.compile(_cjk_gap(_S1))
+_LATIN_GAP = re.compile(_latin_gap(_S1))
+_PUNCT_GAP = re.compile(_punct_gap(_S1))
 _HAN_WORD = re.compile(rf"[{CJK}]")
 # Two or more spaces between words (not at the start of a line, not before its end): one space.
 _SPACE_RUN = re.compile(r"[ \t\u00a0](?<=\S[ \t\u00a0])[ \t\u00a0]+(?=\S)")
@@ -96,10 +111,81 @@ _TOUCH_AFTER = lazy_re(rf"[A-Za-z0-9%](?=[{CJK}])")
 
 # (start, end, rule, before, after): a change without its stage name
 _Edit = tuple[int, int, str, str, str]
+_SPAN = itemgetter(0, 1)
+
+# What ends a line for ``str.splitlines`` (the lines :func:`_line_edits` is defined on). None of
+# them is a space to the patterns above nor in a class they look at around a space (CJK, CJK
+# punctuation, ASCII, ``\S``): no match crosses a line end or depends on what lies beyond it.
+_LINE_END = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
+_OTHER_END = re.compile(f"[{_LINE_END[1:]}]")
+# What a leading label (``_LEAD_LABEL``) starts with, at the start of the text or after a line
+# end: the lines where one may be.
+_LABEL_START = r"[ \t\u3000]*[第\d图圖表]"
+_LABEL_FIRST = re.compile(_LABEL_START)
+
+
+class _Passes(NamedTuple):
+    """The patterns :func:`_edits_whole` runs over a whole text. (A named tuple: a dataclass
+    costs a millisecond of start-up to define.)"""
+
+    punct: re.Pattern[str]
+    cjk: re.Pattern[str]
+    latin: re.Pattern[str]
+    run: re.Pattern[str]
+    label: re.Pattern[str]  # a line end, then what a leading label starts with
+
+
+_ANY = _Passes(
+    _PUNCT_GAP,
+    _CJK_GAP,
+    _LATIN_GAP,
+    _SPACE_RUN,
+    re.compile(rf"[{_LINE_END}]{_LABEL_START}"),
+)
+# Most text has no space but " " and no line end but "\n": on it the same patterns with " " for
+# the class of spaces find the same matches ten times faster, since the regex engine skips to
+# a literal first character at C speed but tests a class character by character. (Compiled on
+# first use: the CJK classes cost milliseconds of start-up.)
+_PLAIN_TEXT = re.compile(f"[\t\u3000\u00a0{_LINE_END[1:]}]")  # what makes a text not plain
+
+
+@cache
+def _plain() -> _Passes:
+    """The passes for plain text (see ``_PLAIN_TEXT``): each rule with " " for its spaces."""
+    return _Passes(
+        re.compile(_punct_gap(" ")),
+        re.compile(_cjk_gap(" ")),
+        re.compile(_latin_gap(" ")),
+        re.compile(r" (?<=\S ) +(?=\S)"),
+        re.compile(r"\n *[第\d图圖表]"),
+    )
+
+
+def _line_at(text: str, p: int, plain: bool = False) -> tuple[int, int, int]:
+    """The line of ``text.splitlines(keepends=True)`` that holds offset ``p`` (not that of a
+    newline character): where it starts, where it ends without its trailing ``\\r`` and
+    ``\\n``, and where the next line starts, or the one after it if the next is an empty line of
+    a newline alone (where nothing is to be found). Without splitting the whole text: a line
+    ends at a newline, or at another line end in between (``plain``: the text has no other)."""
+    a = text.rfind("\n", 0, p) + 1
+    b = text.find("\n", p)
+    b = len(text) if b < 0 else b
+    nxt = b + 1
+    if not plain and _OTHER_END.search(text, a, b):
+        for line in text[a:b].splitlines(keepends=True):
+            if a + len(line) > p:
+                if a + len(line) < b:
+                    nxt = b = a + len(line)
+                break
+            a += len(line)
+    while b > a and text[b - 1] in "\r\n":
+        b -= 1
+    return a, b, nxt
 
 
 def _line_edits(body: str, pos: int, config: SpacingConfig, out: list[_Edit]) -> None:
-    """Append the edits of one line (``body``, without its newline, at offset ``pos``)."""
+    """Append the edits of one line (``body``, without its newline, at offset ``pos``): the
+    definition of this stage, which :func:`_edits_whole` follows over a whole text."""
     first = len(out)  # this line's edits start here
     rules = [("punct-gap", _PUNCT_GAP)]
     if not _is_label_line(body, config):  # a byline or a heading keeps its word spaces
@@ -117,15 +203,7 @@ def _line_edits(body: str, pos: int, config: SpacingConfig, out: list[_Edit]) ->
             out.append((pos + m.start(), pos + m.end(), rule, m.group(), ""))
     runs = list(_SPACE_RUN.finditer(body))
     if runs:
-        # A run of spaces another edit touches is left to that edit. The spans taken, by start,
-        # with the furthest end among those starting before each: one lookup per run.
-        taken = sorted((e[0] - pos, e[1] - pos) for e in out[first:])
-        starts = [s for s, _ in taken]
-        reach = list(accumulate((e for _, e in taken), max))
-        for m in runs:
-            k = bisect_left(starts, m.end())
-            if not (k and reach[k - 1] > m.start()):
-                out.append((pos + m.start(), pos + m.end(), "space-run", m.group(), " "))
+        _add_runs(runs, out[first:], pos, out)
     if config.latin_space == "add":
         at = [m.start() for m in _TOUCH_BEFORE().finditer(body)]
         at += [m.end() for m in _TOUCH_AFTER().finditer(body)]
@@ -133,21 +211,124 @@ def _line_edits(body: str, pos: int, config: SpacingConfig, out: list[_Edit]) ->
             out.append((pos + p, pos + p, "latin-add", "", " "))
 
 
-def _edits(text: str, config: SpacingConfig) -> list[_Edit]:
-    """Every edit of ``text``, sorted by (start, end) (stable: a line's order among equals)."""
+def _add_runs(runs: list[re.Match[str]], edits: list[_Edit], pos: int, out: list[_Edit]) -> None:
+    """Append a space-run edit for each run (matched at ``pos``) that none of ``edits`` touches:
+    a run of spaces another edit touches is left to that edit."""
+    # The spans taken, by start, with the furthest end among those starting before each: one
+    # lookup per run.
+    taken = sorted((e[0] - pos, e[1] - pos) for e in edits)
+    starts = [s for s, _ in taken]
+    reach = list(accumulate((e for _, e in taken), max))
+    for m in runs:
+        k = bisect_left(starts, m.end())
+        if not (k and reach[k - 1] > m.start()):
+            out.append((pos + m.start(), pos + m.end(), "space-run", m.group(), " "))
+
+
+def _edits_by_line(text: str, lines: list[tuple[int, int]], config: SpacingConfig) -> list[_Edit]:
+    """:func:`_line_edits` of the ``lines`` of ``text`` (start, end without the line end)."""
     out: list[_Edit] = []
-    cand = _CANDIDATE_ADD if config.latin_space == "add" else _CANDIDATE
-    m = cand.search(text)
-    if m is None:
-        return out
-    lines = text.splitlines(keepends=True)
-    starts = [0, *accumulate(map(len, lines))]
-    while m is not None:
-        k = bisect_right(starts, m.start()) - 1
-        _line_edits(lines[k].rstrip("\r\n"), starts[k], config, out)
-        m = cand.search(text, starts[k + 1])
-    out.sort(key=lambda e: (e[0], e[1]))
+    for a, b in lines:
+        _line_edits(text[a:b], a, config, out)
+    out.sort(key=_SPAN)
     return out
+
+
+def _edits_whole(text: str, config: SpacingConfig) -> list[_Edit]:
+    """The edits :func:`_line_edits` makes on every line of ``text``, found by one pass of each
+    rule over the whole text; only what depends on the line as a whole is looked at per line,
+    on the few lines where it may apply.
+
+    No match of a rule crosses a line end (see ``_LINE_END``), so a pass over the text finds
+    what the passes over its lines find. A label line (whose CJK gaps stay) matters only among
+    the lines with a CJK gap; a leading label can only be on a line that starts with a digit,
+    第 or 图/表; a run of spaces can only meet the edits of its own line. Two edits at the same
+    place (in one line) come out in the order :func:`_line_edits` makes them: the groups below
+    are in that order, and the sort is stable.
+    """
+    plain = _PLAIN_TEXT.search(text) is None
+    rx = _plain() if plain else _ANY
+    punct = list(rx.punct.finditer(text))
+    cjk = list(rx.cjk.finditer(text))
+    latin = list(rx.latin.finditer(text)) if config.latin_space == "remove" else []
+    labels = [m.start() + 1 for m in rx.label.finditer(text)]  # the lines they start
+    if _LABEL_FIRST.match(text):
+        labels.insert(0, 0)
+    out: list[_Edit] = []
+    keeps: list[tuple[int, int]] = []  # the space after each leading label: no rule removes it
+    for p in labels:
+        _, b, _ = _line_at(text, p, plain)
+        label = _LEAD_LABEL.match(text[p:b])
+        if label:
+            keeps.append((p + label.start(1), p + label.end(1)))
+            if label.group(1) != " ":
+                out.append((*keeps[-1], "label-gap", label.group(1), " "))
+    if cjk:
+        # The lines with a CJK gap that are label lines (bylines, headings) keep them.
+        kept = []
+        nxt, is_label = -1, False  # where the line of the last match ends, and what it is
+        for m in cjk:
+            if m.start() >= nxt:
+                a, b, nxt = _line_at(text, m.start(), plain)
+                is_label = _is_label_line(text[a:b], config)
+            if not is_label:
+                kept.append(m)
+        cjk = kept
+    # (one keep per line at most, so they are disjoint and in order: of those that start
+    # before a match ends, the last reaches furthest)
+    keep_starts = [s for s, _ in keeps]
+    for rule, matches in (("punct-gap", punct), ("cjk-gap", cjk), ("latin-gap", latin)):
+        if not keeps:
+            out += [(m.start(), m.end(), rule, m.group(), "") for m in matches]
+            continue
+        for m in matches:
+            a, b = m.span()
+            k = bisect_left(keep_starts, b) - 1
+            if k >= 0 and keeps[k][1] > a:
+                continue  # the space after a leading label stays (one space)
+            out.append((a, b, rule, m.group(), ""))
+    runs = list(rx.run.finditer(text))
+    if runs:
+        _add_runs(runs, out[:], 0, out)
+    if config.latin_space == "add":
+        at = [m.start() for m in _TOUCH_BEFORE().finditer(text)]
+        at += [m.end() for m in _TOUCH_AFTER().finditer(text)]
+        out += [(p, p, "latin-add", "", " ") for p in sorted(at)]
+    out.sort(key=_SPAN)
+    return out
+
+
+def _edits(text: str, config: SpacingConfig, chars_per_line: int = 400) -> list[_Edit]:
+    """Every edit of ``text``, sorted by (start, end) (stable: a line's order among equals).
+
+    Line by line where few lines have a space in them (SIGHAN's text: a pass of each rule over
+    all of it would cost more than the calls), else over the whole text at once (a Python call
+    per line was most of this stage's time where most lines have a space, as after join):
+    lines with a space up to one in ``chars_per_line`` characters (the break-even, measured on
+    the seed page and SIGHAN text) go line by line. tests/test_spacing_fast.py holds the two
+    ways to each other.
+    """
+    budget = len(text) // chars_per_line
+    if config.latin_space != "add":
+        # (counting spaces is many times faster than finding the lines they are on)
+        spaces = sum(map(text.count, _SPACES))
+        if not spaces:
+            return []
+        if spaces > budget:
+            return _edits_whole(text, config)
+    cand = _CANDIDATE_ADD if config.latin_space == "add" else _CANDIDATE
+    lines: list[tuple[int, int]] = []
+    m = cand.search(text)
+    while m is not None:
+        if len(lines) > budget:
+            return _edits_whole(text, config)
+        a, b, nxt = _line_at(text, m.start())
+        lines.append((a, b))
+        m = cand.search(text, nxt)
+    return _edits_by_line(text, lines, config)
+
+
+_SPACES = (" ", "\t", "\u3000", "\u00a0")  # what _CANDIDATE finds
 
 
 def _apply(text: str, edits: list[_Edit]) -> str:
