@@ -12,7 +12,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from zhclean.pipeline import Pipeline, Step, iter_blocks
-from zhclean.stages.chars import CLOSERS, TERMINAL
+from zhclean.stages.chars import CLOSERS, NO_LINE_START, TERMINAL
 
 from .conftest import SAMPLES
 
@@ -39,9 +39,10 @@ def pieces(text: str, cuts: list[int]) -> list[str]:
 def is_safe(text: str, pos: int) -> bool:
     """Whether a block may end at ``pos`` without changing what any stage does.
 
-    Stated independently of the implementation: the line before ``pos`` is blank and the last
-    non-blank line before it closes a sentence; or a page break starts at ``pos`` and the line
-    before it closes a sentence.
+    Stated independently of the implementation: the line before ``pos`` is blank, the last
+    non-blank line before it closes a sentence and the line at ``pos`` does not start with a
+    mark that cannot start a line (join would pull it back: ``。`` after a blank line); or a
+    page break starts at ``pos`` and the line before it closes a sentence.
     """
     head = text[:pos]
     if not head.endswith("\n"):
@@ -53,6 +54,9 @@ def is_safe(text: str, pos: int) -> bool:
     if lines[-1].strip() or len(lines) < 2:
         return False
     before = [ln for ln in lines[:-1] if ln.strip()]
+    after = re.match(r"[^\S\n]*(.?)", text[pos:], re.S)
+    if after and after.group(1) and after.group(1) in NO_LINE_START:
+        return False
     return bool(before) and bool(sentence.search(before[-1].rstrip()))
 
 
@@ -98,6 +102,20 @@ def test_a_hard_limit_bounds_blocks_without_any_safe_place() -> None:
     text = "".join(f"第{i}句話說完了。\n" if i % 7 == 0 else f"第{i}句還沒\n" for i in range(3000))
     blocks = list(iter_blocks(text.splitlines(True), target=500, hard=2000))
     assert all(b.endswith("。\n") for b in blocks[:-1])
+
+
+def test_a_short_safe_block_rather_than_a_forced_cut() -> None:
+    """A block that reaches the hard limit without a safe cut past ``target`` ends at a safe
+    cut before ``target`` if it has one (found by hypothesis: it was cut inside the paragraph
+    after it, where cutting may change what join does)."""
+    text = "改改改改改。\n\n改改改改改"
+    blocks = list(iter_blocks([text], target=3, hard=6))
+    assert blocks == ["改改改改改。", "\n\n", "改改改改改"]
+    long_para = "長段落沒有句號" * 200
+    text = "一句話。\n\n" + long_para + "。\n\n尾。\n"
+    blocks = list(iter_blocks([text], target=100, hard=1000))
+    assert "".join(blocks) == text
+    assert blocks[0] == "一句話。\n\n"
 
 
 def test_cuts_are_at_the_first_safe_place_past_target() -> None:

@@ -67,6 +67,17 @@ _SOFT = re.compile(r"[，。、；：！？,;!?]")
 _OVERLAP = 256
 
 
+def _last_safe(text: str, start: int, limit: int) -> int:
+    """The last safe cut after ``start`` and before ``limit``, or -1."""
+    last = -1
+    for m in _SAFE.finditer(text, max(start - _OVERLAP, 0), limit + _OVERLAP):
+        if m.end() >= limit:
+            break
+        if m.end() > start:
+            last = m.end()
+    return last
+
+
 def _fallback_cut(text: str, start: int, limit: int) -> int:
     """The best place to end a block of ``text[start:limit]`` that has no safe cut."""
     lo = start + (limit - start) // 2
@@ -141,7 +152,11 @@ def iter_blocks(lines: Iterable[str], target: int = 1 << 18, hard: int = 1 << 20
             if m is not None and m.end() - start <= hard:
                 cut = m.end()
             elif len(text) - start >= hard:
-                cut = _fallback_cut(text, start, start + hard)
+                # No safe cut between `want` and `hard`: one before `want` (a short block) is
+                # better than a cut that may change what the stages do.
+                cut = _last_safe(text, start, start + want)
+                if cut < 0:
+                    cut = _fallback_cut(text, start, start + hard)
             else:
                 scanned = len(text) - start
                 break
