@@ -276,6 +276,9 @@ def linearity(b: Bench, sizes: list[float], commands: list[str]) -> None:
             times: list[float] = []
             rss = 0
             note = ""
+            # Each command's own start-up: commands import only the stages they run.
+            tiny = [("天天\n").encode()]
+            startup = min(run([*ZHCLEAN, *cmd.split(), "-j", "1"], tiny).cpu for _ in range(5))
             for mb in sizes:
                 path = shape(kind, mb)
                 # one process (-j 1): workers start from three blocks on, and their start would
@@ -289,14 +292,15 @@ def linearity(b: Bench, sizes: list[float], commands: list[str]) -> None:
                 rss = max(rss, r.rss_kb)
             # Ratios of the time net of start-up, which does not grow with the input; a pair
             # whose smaller time is under MIN_NET is too fast to judge on a shared machine.
-            net = [max(t - b.startup, 1e-3) for t in times]
+            net = [max(t - startup, 1e-3) for t in times]
             ratios = [net[i + 1] / net[i] for i in range(len(net) - 1)]
             judged = [q for i, q in enumerate(ratios) if net[i] >= MIN_NET]
             shown = " ".join(f"{t:.2f}" for t in times)
+            # (a ratio too fast to judge is shown in parentheses)
             steps = " ".join(
-                f"x{q:.2f}" if net[i] >= MIN_NET else "x-" for i, q in enumerate(ratios)
+                f"x{q:.2f}" if net[i] >= MIN_NET else f"(x{q:.2f})" for i, q in enumerate(ratios)
             )
-            note = f"cpu s: {shown}; {steps} {note}".strip()
+            note = f"cpu s: {shown}, start-up {startup:.2f}; {steps} {note}".strip()
             row = Row(
                 name, f"{sizes[0]:g}..{sizes[-1]:g} MB", sizes[len(times) - 1] if times else 0
             )
