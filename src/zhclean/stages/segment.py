@@ -243,9 +243,12 @@ def _fast_text(text: str, cfg: SegmentConfig) -> str | None:
     same = basis is text
     out = []
     for a, b in _pieces(text):
-        whole = a == 0 and b == len(text)
-        piece = text if whole else text[a:b]
-        done = _fast_piece(piece, piece if same else basis if whole else basis[a:b], cfg)
+        if a == 0 and b == len(text):  # one piece: no copies
+            piece, copy = text, basis
+        else:
+            piece = text[a:b]
+            copy = piece if same else basis[a:b]
+        done = _fast_piece(piece, copy, cfg)
         if done is None:
             return None
         out.append(done)
