@@ -106,10 +106,11 @@ def iter_blocks(lines: Iterable[str], target: int = 1 << 18, hard: int = 1 << 20
     to exactly the input. A block ends at a safe paragraph boundary (a blank line or a page break
     after a sentence end) once it holds ``target`` characters; the first block aims at a quarter
     of that, so a pipe shows output early, and a tail shorter than a quarter joins the block
-    before it, so the last pages of a document are not cleaned apart from the rest. A paragraph
-    longer than ``hard`` characters is cut anyway (at a sentence end if it has one), so memory
-    stays bounded by ``hard`` even for an input without a single blank line. Work is linear in
-    the input, whatever its shape; nothing is read before it is needed.
+    before it, so the last pages of a document are not cleaned apart from the rest. A block
+    that would grow past ``hard`` ends at its last safe place instead, however short that makes
+    it; a paragraph longer than ``hard`` characters is cut anyway (at a sentence end if it has
+    one), so memory stays bounded by ``hard`` even for an input without a single blank line.
+    Work is linear in the input, whatever its shape; nothing is read before it is needed.
 
     >>> list(iter_blocks(["一。\\n", "\\n", "二\\n"], target=1))
     ['一。\\n\\n', '二\\n']
