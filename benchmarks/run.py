@@ -57,6 +57,7 @@ QUALITY_SCRIPTS = (
     "bench_convert.py",
     "bench_segment.py",
     "bench_batch.py",
+    "bench_idempotence.py",
 )
 # A doubling of the input may cost this much more than twice the time before a row fails: two
 # cores shared with other jobs make single runs noisy by 10-15 %.
