@@ -8,8 +8,11 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from zhclean.io import (
+    SAMPLE,
     TEMP_SUFFIX,
     AtomicFile,
     DecodeError,
@@ -256,3 +259,40 @@ def test_a_huge_line_streams_in_linear_time_and_pieces() -> None:
     pieces = list(items)
     assert "".join(pieces) == text
     assert max(map(len, pieces)) <= LONG_LINE + (1 << 16)
+
+
+class _Trickle(io.RawIOBase):
+    """A pipe that hands out at most ``step`` bytes per read (a multibyte character may be
+    cut anywhere)."""
+
+    def __init__(self, data: bytes, step: int) -> None:
+        self.data, self.pos, self.step = data, 0, step
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buf) -> int:  # type: ignore[no-untyped-def,override]
+        chunk = self.data[self.pos : self.pos + min(self.step, len(buf))]
+        buf[: len(chunk)] = chunk
+        self.pos += len(chunk)
+        return len(chunk)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    text=st.text(st.sampled_from(list("永州經開區，。 \t\r\nab")), max_size=400),
+    step=st.integers(1, 64),
+    encoding=st.sampled_from(["utf-8", "gb18030", "big5hkscs"]),
+)
+def test_chunks_of_whole_lines_rebuild_the_text(text: str, step: int, encoding: str) -> None:
+    """``chunks=True`` (what the CLI and batch read with) gives the same text as line by line,
+    each item ending at a line end except the last, however the bytes arrive (after the first
+    64 KiB, read at once to detect the encoding: here ASCII lines)."""
+    text = "a\n" * (SAMPLE // 2) + text
+    data = text.encode(encoding)
+    _, lines = iter_decoded_lines(io.BufferedReader(_Trickle(data, step)), encoding)
+    _, chunks = iter_decoded_lines(io.BufferedReader(_Trickle(data, step)), encoding, chunks=True)
+    items = list(chunks)
+    assert "".join(items) == "".join(lines) == text
+    assert all(items)
+    assert all(item.endswith("\n") for item in items[:-1])
