@@ -319,15 +319,31 @@ class WorkerStartError(RuntimeError):
     be importable: run from a file guarded by ``if __name__ == "__main__":``, not from stdin)."""
 
 
-def _worker_main(conn: Connection, job: _Job, inherited: Sequence[Connection] = ()) -> None:
+# A worker's place in its work, in shared memory: the number of the task it is on (counted from
+# 1, in the order it received them) times _SLOT, plus the place in that task's batch of the file
+# it is on. The main process reads it when the worker dies, to know which file to blame.
+_SLOT = 1 << 16  # more than BATCH_FILES
+
+
+def _worker_main(
+    conn: Connection,
+    job: _Job,
+    inherited: Sequence[Connection] = (),
+    place: Any = None,
+    stop: Any = None,
+) -> None:
     """A worker process: clean what it is sent until told to stop. Module-level and fed only
     picklable settings, so it works with the spawn start method (macOS, Windows).
 
     ``inherited``: under fork, the main process's ends of the other workers' pipes, which this
     process got a copy of and closes (else a worker could outlive a killed main process).
+    ``place``: a shared integer (``RawValue("q")``) where the worker notes which file it is on.
+    ``stop``: a shared flag (``RawValue("b")``) the main process sets to stop the worker after
+    the file it is on; it then answers for the files of its batch it has done.
     """
     worker_setup(inherited)
     conn.send(_READY)  # it started: from now on, if it dies, the file it was on is to blame
+    serial = 0
     while True:
         try:
             msg = conn.recv()
@@ -335,12 +351,22 @@ def _worker_main(conn: Connection, job: _Job, inherited: Sequence[Connection] = 
             return
         if msg is None:
             return
+        serial += 1
         kind, key, payload, index = msg
         if kind == "files":
-            # one answer per file, as each is done: the main process records it (progress,
-            # resume manifest) at once, and knows which file a worker died on
-            for i, found in payload:
-                conn.send((i, _safely(job, "file", found, i)))
+            # One answer for the whole batch: a message per file cost the main process (which
+            # shares the cores with the workers) a wake-up and a read each. Which file a worker
+            # died on is in `place`, written without a system call.
+            answers = []
+            for pos, (i, found) in enumerate(payload):
+                if stop is not None and stop.value:
+                    break
+                if place is not None:
+                    place.value = serial * _SLOT + pos
+                answers.append(_safely(job, "file", found, i))
+            conn.send((key, answers))
+            if stop is not None and stop.value:
+                return
         else:
             conn.send((key, _safely(job, kind, payload, index)))
 
@@ -360,12 +386,17 @@ class Manifest:
         self.path = folder / MANIFEST
         self.entries: dict[str, dict[str, Any]] = {}
         self._fh: Any = None
+        lines, line = 0, "\n"
         with contextlib.suppress(OSError), open(self.path, encoding="utf-8") as fh:
             for line in fh:
+                lines += 1
                 # a torn last line (a killed run) is ignored
                 with contextlib.suppress(ValueError, KeyError, TypeError):
                     e = json.loads(line)
                     self.entries[e["path"]] = e
+        # lines that close() leaves out when it rewrites the file: superseded or torn ones (a
+        # last line without its newline would run into the first line appended)
+        self._stale = lines - len(self.entries) + (not line.endswith("\n"))
 
     def up_to_date(self, found: Found, out: Path, fingerprint: str, in_place: bool) -> bool:
         e = self.entries.get(found.rel)
@@ -393,6 +424,8 @@ class Manifest:
             "src": list(src) if src is not None else None,
             "out": list(out) if out is not None else None,
         }
+        if rec.path in self.entries:
+            self._stale += 1
         self.entries[rec.path] = e
         if self._fh is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -407,7 +440,9 @@ class Manifest:
         if self._fh is not None:
             self._fh.close()
             self._fh = None
+        if self._stale:
             # rewrite without superseded lines, atomically
+            self._stale = 0
             with contextlib.suppress(OSError):
                 f = AtomicFile(self.path, durable=False)
                 for e in self.entries.values():
@@ -438,9 +473,9 @@ class _Large:
     failed: str | None = None
 
 
-# kind, key, payload, file index: ("files", (), [(index, found), ...], first index), the list
-# emptied as the worker answers file by file, or ("block", (file index, block number), text,
-# file index)
+# kind, key, payload, file index: ("files", (), [(index, found), ...], first index), answered
+# with a list of records in the order of the batch, or ("block", (file index, block number),
+# text, file index), answered with the block's text and counters
 _Task = tuple[str, Any, Any, int]
 # The largest message queued behind the task a worker is busy with: it must fit in the pipe
 # without waiting for the worker to read it (Windows pipes hold 8 KiB).
@@ -452,6 +487,10 @@ QUEUED_BYTES = 4096
 # 8 KiB pipe in a moment and it waits: no long pauses there.)
 PAUSE = 0.004
 MAX_PAUSE = 0.004 if sys.platform == "win32" else 0.05
+# How long a run broken off (Ctrl-C) waits for the workers to finish the file each is on and
+# answer for their batch (seconds); then they are killed, and their unanswered files redone by a
+# re-run.
+STOP_WAIT = 0.5
 
 
 def _packed(task: _Task) -> tuple[_Task, bytes]:
@@ -466,6 +505,18 @@ class _Worker:
     # sent and not answered yet, in order: the first is being worked on, the rest wait in the pipe
     tasks: deque[_Task] = field(default_factory=deque)
     ready: bool = False
+    place: Any = None  # see _SLOT
+    stop: Any = None  # see _worker_main
+    sent: int = 0  # tasks sent to it so far
+
+    def place_in_first_task(self) -> int | None:
+        """Which file of the batch it answers next it was on when it stopped; None if it had
+        not started that batch."""
+        if self.place is None:
+            return None
+        serial = self.sent - len(self.tasks) + 1  # the number the worker gave that task
+        task, pos = divmod(int(self.place.value), _SLOT)
+        return pos if task == serial else None
 
 
 class Batch:
@@ -473,7 +524,7 @@ class Batch:
 
     Results go to the same relative paths under ``dest``, or back into the inputs with
     ``in_place=True``, or only into the records (``collect_text=True`` and no ``dest``).
-    Iterating runs the batch and yields one :class:`FileRecord` per file as it finishes.
+    Iterating runs the batch and yields one :class:`FileRecord` per file as files finish.
     ``jobs > 1`` cleans files in that many worker processes; small files are handed out a
     few at a time (up to ``batch_bytes`` a message), files larger than ``split_bytes`` are cut
     at paragraph boundaries (blocks of about ``block_chars``) and their blocks spread over the
@@ -615,6 +666,7 @@ class Batch:
 
     def close(self) -> None:
         """Stop the workers, remove what they left half-written, save the manifest."""
+        self._stop_workers()
         for w in self._workers:
             with contextlib.suppress(Exception):
                 w.proc.kill()
@@ -631,6 +683,22 @@ class Batch:
         self._large = []
         if self._manifest is not None:
             self._manifest.close()
+
+    def _stop_workers(self) -> None:
+        """Ask the workers to stop after the file each is on (a run broken off), and give them
+        up to STOP_WAIT seconds to answer for the files of their batch they have done, so that
+        a re-run need not redo them; :meth:`close` then kills them."""
+        busy = [w for w in self._workers if w.tasks and w.tasks[0][0] == "files"]
+        for w in self._workers:
+            if w.stop is not None:
+                w.stop.value = 1
+        deadline = time.monotonic() + STOP_WAIT
+        waiting = {w.conn for w in busy}
+        # (a second Ctrl-C only cuts the wait short: the clean-up after it must still run)
+        with contextlib.suppress(Exception, KeyboardInterrupt):
+            while waiting and (left := deadline - time.monotonic()) > 0:
+                for conn in wait(list(waiting), timeout=left):
+                    waiting.discard(conn)  # type: ignore[arg-type]
 
     def _drain(self, w: _Worker) -> None:
         """Record in the manifest the files a stopped worker finished but whose answers were
@@ -695,7 +763,10 @@ class Batch:
         # A forked worker gets a copy of every descriptor: it closes the main process's ends of
         # the pipes (its own and the other workers'), so that each pipe has one reader per end.
         inherited = (parent, *(w.conn for w in self._workers)) if forked else ()
-        proc = ctx.Process(target=_worker_main, args=(child, self.job, inherited), daemon=True)
+        place, stop = ctx.RawValue("q", 0), ctx.RawValue("b", 0)
+        proc = ctx.Process(
+            target=_worker_main, args=(child, self.job, inherited, place, stop), daemon=True
+        )
         # Start it with Ctrl-C ignored (inherited): a Ctrl-C while it starts must not print a
         # traceback from the child; the parent handles Ctrl-C for everyone.
         with sigint_ignored():
@@ -709,7 +780,7 @@ class Batch:
                 if forked:
                     gc.unfreeze()
         child.close()
-        w = _Worker(proc, parent)
+        w = _Worker(proc, parent, place=place, stop=stop)
         self._workers.append(w)
         return w
 
@@ -858,6 +929,7 @@ class Batch:
                 self._requeue(task, todo)
                 dead(w)
                 return False
+            w.sent += 1
             return True
 
         start_failures = 0
@@ -885,6 +957,7 @@ class Batch:
                     )
                 return
             start_failures = 0
+            pos = w.place_in_first_task() if w.tasks else None
             queued = list(w.tasks)[1:]
             for task in reversed(queued):
                 self._requeue(task, todo)
@@ -893,10 +966,14 @@ class Batch:
                 why = (
                     f"a worker process died (exit code {w.proc.exitcode}) while cleaning it, twice"
                 )
-                if first[0] == "files":
-                    # the files of the batch it answered are gone from it: it died on the
-                    # first one left; the others were not started
-                    (i, found), rest = first[2][0], first[2][1:]
+                if first[0] == "files" and pos is None:
+                    self._requeue(first, todo)  # it had not started the batch: no one to blame
+                elif first[0] == "files":
+                    # it died on the file at `pos`; those before it were cleaned but their
+                    # answer died with the worker (they are cleaned again, their outputs
+                    # replaced by the same), those after it were not started
+                    i, found = first[2][pos]
+                    rest = first[2][:pos] + first[2][pos + 1 :]
                     if rest:
                         self._requeue(("files", (), rest, rest[0][0]), todo)
                     retries[i] = tries = retries.get(i, 0) + 1
@@ -974,17 +1051,15 @@ class Batch:
 
     def _answer(self, w: _Worker, res: Any, ready: deque[FileRecord]) -> None:
         """What a worker answered for the first task it holds."""
-        task = w.tasks[0]
+        task = w.tasks.popleft()
         if task[0] == "files":
-            i, found = task[2].pop(0)  # answers come in the order of the batch
-            if not task[2]:
-                w.tasks.popleft()
-            if isinstance(res, FileRecord) and res.status == "ok":
-                self._work_seconds += res.seconds
-                self._work_bytes += res.bytes_in
-            ready.append(self._finish(res, found, i))
+            # in the order of the batch; a worker asked to stop answers for the first files only
+            for (i, found), one in zip(task[2], res, strict=False):
+                if isinstance(one, FileRecord) and one.status == "ok":
+                    self._work_seconds += one.seconds
+                    self._work_bytes += one.bytes_in
+                ready.append(self._finish(one, found, i))
         else:
-            w.tasks.popleft()
             self._block_result(task, res, ready)
 
     def _take_batch(self, queued: bool) -> tuple[_Task, bytes]:
