@@ -340,6 +340,28 @@ def test_resume_and_force(tmp_path: Path) -> None:
     assert temp_files(dest) == []
 
 
+def test_the_manifest_keeps_one_line_per_file_and_survives_a_torn_line(tmp_path: Path) -> None:
+    src, dest = tmp_path / "src", tmp_path / "dest"
+    src.mkdir()
+    for i in range(3):
+        (src / f"{i}.txt").write_text(f"第{i}頁 改革改革\n", encoding="utf-8")
+    manifest = dest / MANIFEST
+    list(Batch(src, dest))
+    assert len(manifest.read_text(encoding="utf-8").splitlines()) == 3
+    list(Batch(src, dest, force=True))  # every line superseded: rewritten without them
+    assert len(manifest.read_text(encoding="utf-8").splitlines()) == 3
+    # a run killed while writing its last line, without the newline: the next run's lines must
+    # not run into it
+    manifest.write_bytes(manifest.read_bytes().rstrip(b"\n"))
+    (src / "3.txt").write_text("園區園區。。\n", encoding="utf-8")
+    assert statuses(list(Batch(src, dest))) == {
+        **dict.fromkeys(["0.txt", "1.txt", "2.txt"], "skipped"),
+        "3.txt": "ok",
+    }
+    assert set(statuses(list(Batch(src, dest))).values()) == {"skipped"}
+    assert len(manifest.read_text(encoding="utf-8").splitlines()) == 4
+
+
 def test_resume_through_the_cli(tree: Path, tmp_path: Path) -> None:
     dest = tmp_path / "dest"
     runner = CliRunner()
