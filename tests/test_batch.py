@@ -23,6 +23,7 @@ import zhclean.batch as batch_mod
 from zhclean.batch import MANIFEST, Batch, FileRecord
 from zhclean.cli import app
 from zhclean.io import TEMP_SUFFIX, iter_decoded_lines
+from zhclean.parallel import threads
 from zhclean.pipeline import Pipeline
 from zhclean.stages.join import JoinConfig
 
@@ -578,6 +579,10 @@ def test_start_method_choice(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) ->
     finally:
         stop.set()
         t.join()
+    # (the kernel may list a joined thread for a moment longer)
+    deadline = time.monotonic() + 5
+    while threads() > 1 and time.monotonic() < deadline:
+        time.sleep(0.01)
     assert Batch(tmp_path, start_method="fork").start_method_now() == "fork"
 
 

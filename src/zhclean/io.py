@@ -442,14 +442,19 @@ def glob_regex(pattern: str) -> re.Pattern[str]:
     return re.compile("".join(out) + r"\Z")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Found:
     """A file the walk matched: its path relative to the root (``/``-separated), its path, its
     size, and, when it cannot be read as a plain file, why (``problem``; ``skip`` when that is a
-    policy, e.g. a link out of the root, rather than a failure)."""
+    policy, e.g. a link out of the root, rather than a failure).
+
+    ``path`` is a string, not a :class:`~pathlib.Path`: a folder of a million files is walked
+    into a list of a million of these, and each is pickled to a worker (a Path costs four times
+    the memory).
+    """
 
     rel: str
-    path: Path
+    path: str
     size: int = 0
     problem: str | None = None
     skip: bool = False
@@ -508,7 +513,7 @@ def walk_files(
                 continue
             if e.name.endswith(TEMP_SUFFIX) or not include.match(rel) or excluded(rel):
                 continue
-            path = Path(e.path)
+            path = e.path
             if stat.S_ISLNK(lst.st_mode):
                 try:
                     st = os.stat(path)
