@@ -16,7 +16,8 @@ jieba/OpenCC, as a user of `zhclean batch` does (an earlier version ran them all
 so that every 1-job run but the first found jieba's dictionary already loaded). "cpu s" is the
 CPU time of that process and its workers, "main cpu s" the part spent in the main process
 (imports, the walk, with forked workers the one dictionary load they inherit, handing out work,
-the manifest; it competes with the workers for the cores), "busy" the
+the manifest; it competes with the workers for the cores), "main peak MB" its peak resident
+memory (the walked file list and the manifest grow with the number of files), "busy" the
 share of jobs x seconds that the workers spent inside a file (the rest: starting processes,
 loading dictionaries, waiting for work), to tell a loaded machine from an idle pool.
 ``--segment`` rows are timed for each installed engine (jieba; rjieba with the fast extra).
@@ -183,6 +184,7 @@ def child(args: argparse.Namespace) -> None:
             "bytes_in": bytes_in,
             "inside": inside,
             "main_cpu": _rusage_cpu(me),
+            "main_mb": me.ru_maxrss / 1024,  # KiB on Linux: the walk, the manifest, the records
             "workers_cpu": _rusage_cpu(kids),
         },
         sys.stdout,
@@ -232,6 +234,7 @@ def _finish(proc: subprocess.Popen[str], t0: float, jobs: int) -> dict[str, floa
         "mb_s": r["bytes_in"] / 1e6 / elapsed,
         "cpu": _rusage_cpu(ru),  # the run's process and every worker it reaped
         "main_cpu": r["main_cpu"],
+        "main_mb": r["main_mb"],
         "busy": r["inside"] / (r["batch_seconds"] * jobs),
     }
 
@@ -301,9 +304,11 @@ def main() -> None:
         print()
         print(
             "| pipeline | jobs | seconds (best) | median | files/s | MB/s | cpu s | main cpu s "
-            "| busy | speed-up (best) | speed-up (median) |"
+            "| main peak MB | busy | speed-up (best) | speed-up (median) |"
         )
-        print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+        print(
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+        )
         Row = tuple[str, int, bool, str]  # label, jobs, durable, engine
         rows: list[Row] = []
         jobs_list = sorted({1, args.jobs})
@@ -333,8 +338,8 @@ def main() -> None:
             print(
                 f"| {label} | {jobs} | {r['seconds']:.2f} | {median(row):.2f} | "
                 f"{r['files_s']:.0f} | {r['mb_s']:.2f} | {r['cpu']:.1f} | {r['main_cpu']:.2f} | "
-                f"{r['busy']:.0%} | {best(one)['seconds'] / r['seconds']:.2f}x | "
-                f"{median(one) / median(row):.2f}x |"
+                f"{r['main_mb']:.0f} | {r['busy']:.0%} | "
+                f"{best(one)['seconds'] / r['seconds']:.2f}x | {median(one) / median(row):.2f}x |"
             )
         print(f"\nload average after: {os.getloadavg()[0]:.1f}")
         if args.ceiling and args.jobs > 1:
