@@ -363,6 +363,28 @@ def test_the_manifest_keeps_one_line_per_file_and_survives_a_torn_line(tmp_path:
     assert len(manifest.read_text(encoding="utf-8").splitlines()) == 4
 
 
+@pytest.mark.skipif(not POSIX, reason="symbolic links")
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_an_output_folder_linked_out_of_dest_is_refused(tmp_path: Path, jobs: int) -> None:
+    src, dest, elsewhere = tmp_path / "src", tmp_path / "dest", tmp_path / "elsewhere"
+    (src / "sub").mkdir(parents=True)
+    for name in ("sub/a.txt", "sub/b.txt", "c.txt"):
+        (src / name).write_text("天天向上。\n", encoding="utf-8")
+    assert set(statuses(list(Batch(src, dest, jobs=jobs))).values()) == {"ok"}
+    # between two runs in this process, DEST/sub becomes a link to a folder outside DEST
+    shutil.rmtree(dest / "sub")
+    elsewhere.mkdir()
+    (dest / "sub").symlink_to(elsewhere, target_is_directory=True)
+    recs = {r.path: r for r in Batch(src, dest, jobs=jobs, force=True)}
+    assert {p: r.status for p, r in recs.items()} == {
+        "sub/a.txt": "failed",
+        "sub/b.txt": "failed",
+        "c.txt": "ok",
+    }
+    assert "leads outside the destination" in str(recs["sub/a.txt"].reason)
+    assert list(elsewhere.iterdir()) == []
+
+
 def test_resume_through_the_cli(tree: Path, tmp_path: Path) -> None:
     dest = tmp_path / "dest"
     runner = CliRunner()

@@ -172,6 +172,9 @@ class _Job:
     durable: bool
     block_chars: int = BLOCK_CHARS
     split_bytes: int = SPLIT_BYTES
+    # output folders this run made and found inside DEST, in this process (a mkdir and a
+    # realpath are four system calls a file; checked once per folder and run instead)
+    checked: set[str] = field(default_factory=set, compare=False)
 
 
 def _stat_key(st: os.stat_result) -> tuple[int, int]:
@@ -189,10 +192,14 @@ def _check_out_parent(job: _Job, out: Path) -> None:
     # outside DEST is ever written, except the inputs themselves with --in-place.
     if job.in_place or job.dest_root is None:
         return
+    folder = str(out.parent)
+    if folder in job.checked:
+        return
     out.parent.mkdir(parents=True, exist_ok=True)
     real = os.path.realpath(out.parent)
     if real != job.dest_root and not real.startswith(job.dest_root.rstrip(os.sep) + os.sep):
         raise _Refused(f"output folder {out.parent} leads outside the destination")
+    job.checked.add(folder)
 
 
 class _Refused(Exception):

@@ -24,12 +24,13 @@ ORDER = ("normalize", "dedupe", "furniture", "join", "spacing", "convert", "segm
 def get_stage(name: str) -> StageSpec[Any]:
     """The registered stage called ``name`` (its module imported on first use); KeyError lists
     the valid names."""
-    if name in ORDER:
+    spec = base.registered(name)
+    if spec is None and name in ORDER:
         import_module(f"{__name__}.{name}")  # registers it
-    stages = base.registry()
-    if name not in stages:
+        spec = base.registered(name)
+    if spec is None:
         raise KeyError(f"unknown stage {name!r}; valid: {', '.join(registry())}")
-    return stages[name]
+    return spec
 
 
 def registry() -> dict[str, StageSpec[Any]]:

@@ -66,6 +66,12 @@ def register(spec: StageSpec[Any]) -> StageSpec[Any]:
     return spec
 
 
+def registered(name: str) -> StageSpec[Any] | None:
+    """The stage registered as ``name``, if any (no copy of the registry: this is on the way of
+    every block a pipeline runs)."""
+    return _REGISTRY.get(name)
+
+
 def registry() -> dict[str, StageSpec[Any]]:
     """All registered stages by name (a copy)."""
     return dict(_REGISTRY)
