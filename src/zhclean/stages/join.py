@@ -938,6 +938,10 @@ def _join_lines(text: str, config: JoinConfig) -> str:
         if look and not any(joined):
             return joiner.join(lines.texts) + "\n"  # the text of the look before
         body, glued = _assemble(lay, joined, joiner)
+        if not look and len(body) + 1 == len(text) and body + "\n" == text:
+            # the text was already one paragraph a line and nothing joined: a second look would
+            # see the same text and decide the same (half of join's time on such text)
+            return text
         lines = _next_lines(lay, joined, glued, body, joiner)
     return body + "\n"
 
