@@ -677,6 +677,36 @@ def test_a_file_that_kills_its_worker_twice_fails_alone(
 # --- interruptions: a worker killed, Ctrl-C ----------------------------------------------------
 
 
+@pytest.mark.skipif(not FORK, reason="a forked worker inherits the patched method")
+def test_ctrl_c_while_a_batch_is_recorded_still_records_every_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    src, dest = tmp_path / "src", tmp_path / "dest"
+    src.mkdir()
+    for i in range(40):
+        (src / f"{i:02}.txt").write_text(f"第{i}頁 改革改革。\n", encoding="utf-8")
+    real = Batch._finish
+    calls = 0
+
+    def finish(self: Batch, res: object, found: object, i: int) -> FileRecord:
+        nonlocal calls
+        rec = real(self, res, found, i)  # type: ignore[arg-type]
+        calls += 1
+        if calls == 2:  # Ctrl-C in the middle of a batch's answer
+            raise KeyboardInterrupt
+        return rec
+
+    monkeypatch.setattr(Batch, "_finish", finish)
+    with pytest.raises(KeyboardInterrupt):
+        list(Batch(src, dest, jobs=2, start_method="fork", batch_bytes=400))
+    monkeypatch.undo()
+    written = sorted(p.name for p in dest.iterdir() if p.name != MANIFEST)
+    assert written and temp_files(dest) == []
+    # every output written is in the manifest: a re-run skips each one
+    again = statuses(list(Batch(src, dest)))
+    assert sorted(p for p, st in again.items() if st == "skipped") == written
+
+
 def _many_files(root: Path, n: int) -> str:
     page = (SAMPLES / "yongzhou-newspaper.txt").read_text(encoding="utf-8")
     for i in range(n):

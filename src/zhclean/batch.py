@@ -699,29 +699,38 @@ class Batch:
 
     def _stop_workers(self) -> None:
         """Ask the workers to stop after the file each is on (a run broken off), and give them
-        up to STOP_WAIT seconds to answer for the files of their batch they have done, so that
-        a re-run need not redo them; :meth:`close` then kills them."""
-        busy = [w for w in self._workers if w.tasks and w.tasks[0][0] == "files"]
+        up to STOP_WAIT seconds to answer for the files of their batches they have done (their
+        answers are recorded as they come), so that a re-run need not redo them; :meth:`close`
+        then kills them."""
         for w in self._workers:
             if w.stop is not None:
                 w.stop.value = 1
+        busy = [w for w in self._workers if w.tasks and w.tasks[0][0] == "files"]
         deadline = time.monotonic() + STOP_WAIT
-        waiting = {w.conn for w in busy}
         # (a second Ctrl-C only cuts the wait short: the clean-up after it must still run)
         with contextlib.suppress(Exception, KeyboardInterrupt):
-            while waiting and (left := deadline - time.monotonic()) > 0:
-                for conn in wait(list(waiting), timeout=left):
-                    waiting.discard(conn)  # type: ignore[arg-type]
+            while busy and (left := deadline - time.monotonic()) > 0:
+                wait([w.conn for w in busy], timeout=left)
+                for w in list(busy):
+                    # every answer it has sent; it is done when it holds no batch any more (it
+                    # exits after answering) or is gone without answering
+                    gone = self._drain(w)
+                    if gone or not (w.tasks and w.tasks[0][0] == "files"):
+                        busy.remove(w)
 
-    def _drain(self, w: _Worker) -> None:
+    def _drain(self, w: _Worker) -> bool:
         """Record in the manifest the files a stopped worker finished but whose answers were
-        not read yet (a run broken off): a re-run need not redo them."""
+        not read yet (a run broken off): a re-run need not redo them. True when its pipe is
+        closed: it is gone."""
         unread: deque[FileRecord] = deque()
-        with contextlib.suppress(Exception):
+        try:
             while w.tasks and w.tasks[0][0] == "files" and w.conn.poll():
                 msg = w.conn.recv()
                 if msg != _READY:
                     self._answer(w, msg[1], unread)
+        except Exception:
+            return True
+        return False
 
     def _precheck(self, i: int, found: Found) -> FileRecord | None:
         if found.problem is not None:
@@ -1067,11 +1076,22 @@ class Batch:
         task = w.tasks.popleft()
         if task[0] == "files":
             # in the order of the batch; a worker asked to stop answers for the first files only
-            for (i, found), one in zip(task[2], res, strict=False):
-                if isinstance(one, FileRecord) and one.status == "ok":
-                    self._work_seconds += one.seconds
-                    self._work_bytes += one.bytes_in
-                ready.append(self._finish(one, found, i))
+            answers = list(zip(task[2], res, strict=False))
+            k = 0
+            try:
+                while k < len(answers):
+                    (i, found), one = answers[k]
+                    k += 1
+                    if isinstance(one, FileRecord) and one.status == "ok":
+                        self._work_seconds += one.seconds
+                        self._work_bytes += one.bytes_in
+                    ready.append(self._finish(one, found, i))
+            except KeyboardInterrupt:
+                # Ctrl-C while recording a batch: record the rest of it (a few manifest lines)
+                # before stopping, so that a re-run skips them too
+                for (i, found), one in answers[k:]:
+                    self._finish(one, found, i)
+                raise
         else:
             self._block_result(task, res, ready)
 
