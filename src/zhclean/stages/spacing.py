@@ -44,11 +44,15 @@ DEFAULT = SpacingConfig()
 # as [ ](?<=X[ ])[ ]*: the same matches, but the regex engine can skip to the next space instead
 # of trying the look-behind at every character (four times faster on Chinese text).
 _S1 = "[ \u3000\t\u00a0]"
+# CJK punctuation without the ideographic space U+3000 (which Unicode files with it): as a mark
+# around a space, a space would let a run of them remove itself one by one, between anything
+# (``2019\u3000\u30002020`` became ``20192020``).
+_MARKS = CJK_PUNCT.replace("\u3000-\u3003", "\u3001-\u3003", 1)
 
 
 def _cjk_gap(sp: str) -> str:
     """A space between two CJK characters or CJK punctuation (``sp``: what a space is)."""
-    return rf"{sp}(?<=[{CJK}{CJK_PUNCT}]{sp}){sp}*(?=[{CJK}{CJK_PUNCT}])"
+    return rf"{sp}(?<=[{CJK}{_MARKS}]{sp}){sp}*(?=[{CJK}{_MARKS}])"
 
 
 def _latin_gap(sp: str) -> str:
@@ -60,8 +64,8 @@ def _punct_gap(sp: str) -> str:
     """A space between a Latin letter, digit or ASCII punctuation and full-width punctuation:
     never wanted."""
     return (
-        rf"{sp}(?<=[\x21-\x7e]{sp}){sp}*(?=[{CJK_PUNCT}])"
-        rf"|{sp}(?<=[{CJK_PUNCT}]{sp}){sp}*(?=[\x21-\x7e])"
+        rf"{sp}(?<=[\x21-\x7e]{sp}){sp}*(?=[{_MARKS}])"
+        rf"|{sp}(?<=[{_MARKS}]{sp}){sp}*(?=[\x21-\x7e])"
     )
 
 
@@ -70,7 +74,7 @@ _LATIN_GAP = re.compile(_latin_gap(_S1))
 _PUNCT_GAP = re.compile(_punct_gap(_S1))
 _HAN_WORD = re.compile(rf"[{CJK}]")
 # Two or more spaces between words (not at the start of a line, not before its end): one space.
-_SPACE_RUN = re.compile(r"[ \t\u00a0](?<=\S[ \t\u00a0])[ \t\u00a0]+(?=\S)")
+_SPACE_RUN = re.compile(r"[ \t\u00a0\u3000](?<=\S[ \t\u00a0\u3000])[ \t\u00a0\u3000]+(?=\S)")
 # The number or label that starts a heading, a clause or a caption keeps one space after it:
 # ``2.2.3 数字普惠金融的影响``, ``第 7.9 条  服务设施…``, ``表 7.7  监控通信设施…``.
 _LEAD_LABEL = re.compile(
