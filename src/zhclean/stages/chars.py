@@ -17,12 +17,14 @@ HAN = (
 )
 KANA = "\u3040-\u30ff\u31f0-\u31ff"
 HANGUL = "\uac00-\ud7af\u1100-\u11ff\u3130-\u318f"
-# Full-width / CJK punctuation (not the full-width ASCII letters and digits).
-CJK_PUNCT = (
-    "\u3000-\u3003\u3008-\u3011\u3014-\u301f\u30fb"
+# Full-width / CJK punctuation (not the full-width ASCII letters and digits): the marks, and the
+# ideographic space U+3000, which Unicode files with them (a space to the spacing stage).
+CJK_MARKS = (
+    "\u3001-\u3003\u3008-\u3011\u3014-\u301f\u30fb"
     "\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65"
     "\u2014\u2015\u2018\u2019\u201c\u201d\u2026\u2025\u00b7\ufe30-\ufe4f"
 )
+CJK_PUNCT = "\u3000" + CJK_MARKS
 # Punctuation that ends a sentence (optionally followed by closing quotes/brackets).
 TERMINAL = "。！？!?…；;"
 CLOSERS = "」』）)】〕》〉\u201d\u2019\"'"

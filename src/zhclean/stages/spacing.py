@@ -17,7 +17,7 @@ from operator import itemgetter
 from typing import Literal, NamedTuple
 
 from .base import Change, Explained, StageSpec, apply_changes, register
-from .chars import CJK, CJK_PUNCT, lazy_re
+from .chars import CJK, CJK_MARKS, lazy_re
 
 NAME = "spacing"
 
@@ -44,10 +44,10 @@ DEFAULT = SpacingConfig()
 # as [ ](?<=X[ ])[ ]*: the same matches, but the regex engine can skip to the next space instead
 # of trying the look-behind at every character (four times faster on Chinese text).
 _S1 = "[ \u3000\t\u00a0]"
-# CJK punctuation without the ideographic space U+3000 (which Unicode files with it): as a mark
-# around a space, a space would let a run of them remove itself one by one, between anything
-# (``2019\u3000\u30002020`` became ``20192020``).
-_MARKS = CJK_PUNCT.replace("\u3000-\u3003", "\u3001-\u3003", 1)
+# Around a space the rules look for CJK marks, not CJK_PUNCT: with U+3000 counted as a mark, a
+# run of them removed itself one by one, between anything (``2019\u3000\u30002020`` became
+# ``20192020``).
+_MARKS = CJK_MARKS
 
 
 def _cjk_gap(sp: str) -> str:
