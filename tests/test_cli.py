@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import itertools
+import os
+import stat
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from zhclean.cli import app
@@ -149,3 +153,35 @@ def test_bad_bytes_after_the_first_block_name_the_file_and_leave_no_output(tmp_p
     assert r.returncode == 3
     assert r.stderr.decode().startswith(f"zhclean: error: {src}: input is not valid utf-8")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mid.txt"]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="symbolic links, FIFOs, /dev/null")
+def test_output_goes_through_a_link_and_into_a_fifo_or_a_device(tmp_path: Path) -> None:
+    src = tmp_path / "in.txt"
+    src.write_text("這 場 改 革\n", encoding="utf-8")
+    real, link = tmp_path / "real.txt", tmp_path / "link.txt"
+    real.write_text("old\n", encoding="utf-8")
+    link.symlink_to(real)
+    # -o through a link: the file it names gets the output, the link stays a link
+    assert zhclean("clean", str(src), "-o", str(link)).returncode == 0
+    assert link.is_symlink() and real.read_text(encoding="utf-8") == "這場改革\n"
+    # --in-place on a link cleans the file it names
+    real.write_text("園區園區。。\n", encoding="utf-8")
+    assert zhclean("clean", "--in-place", str(link)).returncode == 0
+    assert link.is_symlink() and real.read_text(encoding="utf-8") == "園區。\n"
+    # a named pipe is written into, not replaced by a file
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    r = zhclean("clean", str(src), "-o", str(fifo))
+    reader.join(30)
+    assert r.returncode == 0 and got == ["這場改革\n".encode()]
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    # a device too: run as root, renaming a file over /dev/null would replace it for everyone
+    assert zhclean("clean", str(src), "-o", os.devnull).returncode == 0
+    assert stat.S_ISCHR(os.stat(os.devnull).st_mode)
+    # a folder is an error of one line
+    r = zhclean("clean", str(src), "-o", str(tmp_path))
+    assert r.returncode == 3 and r.stderr.decode().count("\n") == 1

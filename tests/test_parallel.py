@@ -158,7 +158,8 @@ def test_cli_jobs_do_not_change_the_output(tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
-def test_cli_ctrl_c_with_workers_leaves_no_output(tmp_path: Path) -> None:
+@pytest.mark.parametrize("sig", ["SIGINT", "SIGTERM"])  # Ctrl-C, `kill PID`
+def test_cli_ctrl_c_with_workers_leaves_no_output(tmp_path: Path, sig: str) -> None:
     src = _big(tmp_path)
     out = tmp_path / "out.txt"
     proc = subprocess.Popen(
@@ -170,7 +171,7 @@ def test_cli_ctrl_c_with_workers_leaves_no_output(tmp_path: Path) -> None:
     proc.stdin.write(src.read_bytes())  # and keep the pipe open: the run is still going
     proc.stdin.flush()
     time.sleep(2.0)
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(getattr(signal, sig))
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
     assert err.decode() == "zhclean: interrupted\n"

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import contextlib
 import json
-import signal
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ._signals import sigterm_as_interrupt
 from .batch import Batch, FileRecord, WorkerStartError, in_order
 from .exitcodes import EXIT_INTERRUPTED, EXIT_IO, EXIT_OK, EXIT_SOME_FAILED
 from .io import AtomicFile
@@ -106,7 +106,7 @@ def run_batch_ui(
     interrupted = False
     error = None
     try:
-        with _sigterm_as_interrupt():
+        with sigterm_as_interrupt():
             _loop(run, summary, report_out, jsonl_out, console if show else None, console)
     except KeyboardInterrupt:
         interrupted = True
@@ -186,24 +186,6 @@ def _loop(
                     bar.update(task, advance=sizes.get(rec.path, 0), files=done)
     finally:
         records.close()  # type: ignore[attr-defined]
-
-
-@contextlib.contextmanager
-def _sigterm_as_interrupt() -> Any:
-    """``kill PID`` stops the run the way Ctrl-C does: workers stopped, no partial file."""
-
-    def interrupt(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt
-
-    try:
-        old = signal.signal(signal.SIGTERM, interrupt)
-    except ValueError:  # not the main thread
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, old)
 
 
 def _progress(console: Any) -> Any:

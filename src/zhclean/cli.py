@@ -17,9 +17,10 @@ from typing import Annotated, BinaryIO, NoReturn
 
 import typer
 
+from ._signals import sigterm_as_interrupt
 from ._version import __version__
 from .exitcodes import EXIT_CHANGED, EXIT_INTERRUPTED, EXIT_IO, EXIT_USAGE
-from .io import DecodeError, atomic_writer, iter_decoded_lines
+from .io import DecodeError, iter_decoded_lines, output_writer
 from .pipeline import Pipeline, Step
 from .stages.base import Explained
 from .stages.convert import CONFIGS, ConvertConfig, UnknownConfigError, read_keep_file
@@ -246,7 +247,7 @@ def _run(
             raise DecodeError(f"{name}: {exc}") from None
 
     try:
-        with ExitStack() as stack:
+        with sigterm_as_interrupt(), ExitStack() as stack:
             if check:
                 for name in names:
                     for _ in results(name, stack):
@@ -254,12 +255,12 @@ def _run(
                 return
             if in_place:
                 for name in names:
-                    with atomic_writer(name) as fh:
+                    with output_writer(name) as fh:
                         for out in results(name, stack):
                             fh.write(out.encode("utf-8"))
                 return
             if output is not None:
-                sink: BinaryIO = stack.enter_context(atomic_writer(output))
+                sink: BinaryIO = stack.enter_context(output_writer(output))
             else:
                 sink = sys.stdout.buffer
             for name in names:

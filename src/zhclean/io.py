@@ -355,6 +355,27 @@ def atomic_writer(path: str | os.PathLike[str], durable: bool = True) -> Iterato
     f.commit()
 
 
+@contextlib.contextmanager
+def output_writer(path: str | os.PathLike[str], durable: bool = True) -> Iterator[BinaryIO]:
+    """Where a command writes ``-o PATH`` or an input in place, as a shell's ``>`` would: a
+    regular file (or a new one) atomically, through a symbolic link to the file it names (the
+    link stays a link); a device or a FIFO (``/dev/null``, ``/dev/stdout``, a named pipe) is
+    written as it is, since renaming a finished file over it would replace it. A directory
+    raises :class:`IsADirectoryError`.
+    """
+    try:
+        st = os.stat(path)  # (follows symbolic links)
+    except FileNotFoundError:
+        st = None
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        with open(path, "wb") as fh:
+            yield fh
+        return
+    target = os.path.realpath(path) if os.path.islink(path) else path
+    with atomic_writer(target, durable) as fh:
+        yield fh
+
+
 def remove_temp_files(path: str | os.PathLike[str]) -> int:
     """Remove what an :class:`AtomicFile` for ``path`` left when its process was killed.
 
