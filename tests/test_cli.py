@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import stat
 import subprocess
@@ -182,6 +183,13 @@ def test_output_goes_through_a_link_and_into_a_fifo_or_a_device(tmp_path: Path) 
     # a device too: run as root, renaming a file over /dev/null would replace it for everyone
     assert zhclean("clean", str(src), "-o", os.devnull).returncode == 0
     assert stat.S_ISCHR(os.stat(os.devnull).st_mode)
+    # batch's --jsonl and --report too: here into this test's pipe through /dev/stdout
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    (folder / "a.txt").write_text("這 場 改 革\n", encoding="utf-8")
+    r = zhclean("batch", str(folder), "--jsonl", "/dev/stdout", "-q")
+    assert r.returncode == 0 and json.loads(r.stdout)["text"] == "這場改革\n"
+    assert os.path.islink("/dev/stdout")
     # a folder is an error of one line
     r = zhclean("clean", str(src), "-o", str(tmp_path))
     assert r.returncode == 3 and r.stderr.decode().count("\n") == 1

@@ -93,10 +93,10 @@ def run_batch_ui(
     opening = report
     try:
         if report is not None:
-            report_out = AtomicFile(report, durable=False)
+            report_out = AtomicFile(report, durable=False, through=True)
         opening = jsonl
         if jsonl is not None:
-            jsonl_out = AtomicFile(jsonl)
+            jsonl_out = AtomicFile(jsonl, through=True)
     except OSError as exc:
         if report_out is not None:
             report_out.discard()

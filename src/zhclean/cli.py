@@ -20,7 +20,7 @@ import typer
 from ._signals import sigterm_as_interrupt
 from ._version import __version__
 from .exitcodes import EXIT_CHANGED, EXIT_INTERRUPTED, EXIT_IO, EXIT_USAGE
-from .io import DecodeError, iter_decoded_lines, output_writer
+from .io import DecodeError, atomic_writer, iter_decoded_lines
 from .pipeline import Pipeline, Step
 from .stages.base import Explained
 from .stages.convert import CONFIGS, ConvertConfig, UnknownConfigError, read_keep_file
@@ -255,12 +255,12 @@ def _run(
                 return
             if in_place:
                 for name in names:
-                    with output_writer(name) as fh:
+                    with atomic_writer(name, through=True) as fh:
                         for out in results(name, stack):
                             fh.write(out.encode("utf-8"))
                 return
             if output is not None:
-                sink: BinaryIO = stack.enter_context(output_writer(output))
+                sink: BinaryIO = stack.enter_context(atomic_writer(output, through=True))
             else:
                 sink = sys.stdout.buffer
             for name in names:

@@ -301,21 +301,44 @@ class AtomicFile:
 
     ``durable`` fsyncs the data before the rename, so a power cut cannot leave an empty file
     under the final name; a crash or Ctrl-C never leaves a partial one either way.
+
+    ``through``: write as a shell's ``>`` would, where the user names the output: through a
+    symbolic link to the file it names (the link stays a link), and into a device or a FIFO
+    (``/dev/null``, ``/dev/stdout``, a named pipe) as it is, without a temporary file, since
+    renaming one over it would replace it (a directory raises :class:`IsADirectoryError`).
+    Without it the path itself is replaced, whatever it is: a mirror's outputs stay inside it.
     """
 
-    def __init__(self, path: str | os.PathLike[str], durable: bool = True) -> None:
+    def __init__(
+        self, path: str | os.PathLike[str], durable: bool = True, through: bool = False
+    ) -> None:
         self.target = Path(path)
         self.durable = durable
+        self.closed = False
+        self.tmp = ""
+        if through:
+            try:
+                st = os.stat(path)  # (follows symbolic links)
+            except FileNotFoundError:
+                st = None
+            if st is not None and not stat.S_ISREG(st.st_mode):
+                self.fh: BinaryIO = open(path, "wb")  # noqa: SIM115 - closed by commit/discard
+                return
+            if os.path.islink(path):
+                self.target = Path(os.path.realpath(path))
         self.target.parent.mkdir(parents=True, exist_ok=True)
         fd, self.tmp = tempfile.mkstemp(
             prefix=f".{self.target.name}.", suffix=TEMP_SUFFIX, dir=self.target.parent
         )
-        self.fh: BinaryIO = os.fdopen(fd, "wb")
-        self.closed = False
+        self.fh = os.fdopen(fd, "wb")
 
     def commit(self) -> None:
         if self.closed:
             raise ValueError("already committed or discarded")
+        if not self.tmp:  # a device or a FIFO, written as it is
+            self.closed = True
+            self.fh.close()
+            return
         try:
             self.fh.flush()
             if self.durable:
@@ -336,44 +359,27 @@ class AtomicFile:
         self.closed = True
         with contextlib.suppress(OSError):
             self.fh.close()
-        with contextlib.suppress(OSError):
-            os.unlink(self.tmp)
+        if self.tmp:
+            with contextlib.suppress(OSError):
+                os.unlink(self.tmp)
 
 
 @contextlib.contextmanager
-def atomic_writer(path: str | os.PathLike[str], durable: bool = True) -> Iterator[BinaryIO]:
+def atomic_writer(
+    path: str | os.PathLike[str], durable: bool = True, through: bool = False
+) -> Iterator[BinaryIO]:
     """Write to a temporary file beside ``path`` and rename it into place on success.
 
     On any error (or Ctrl-C) the temporary file is removed and ``path`` is left untouched.
+    ``through``: see :class:`AtomicFile`.
     """
-    f = AtomicFile(path, durable)
+    f = AtomicFile(path, durable, through)
     try:
         yield f.fh
     except BaseException:
         f.discard()
         raise
     f.commit()
-
-
-@contextlib.contextmanager
-def output_writer(path: str | os.PathLike[str], durable: bool = True) -> Iterator[BinaryIO]:
-    """Where a command writes ``-o PATH`` or an input in place, as a shell's ``>`` would: a
-    regular file (or a new one) atomically, through a symbolic link to the file it names (the
-    link stays a link); a device or a FIFO (``/dev/null``, ``/dev/stdout``, a named pipe) is
-    written as it is, since renaming a finished file over it would replace it. A directory
-    raises :class:`IsADirectoryError`.
-    """
-    try:
-        st = os.stat(path)  # (follows symbolic links)
-    except FileNotFoundError:
-        st = None
-    if st is not None and not stat.S_ISREG(st.st_mode):
-        with open(path, "wb") as fh:
-            yield fh
-        return
-    target = os.path.realpath(path) if os.path.islink(path) else path
-    with atomic_writer(target, durable) as fh:
-        yield fh
 
 
 def remove_temp_files(path: str | os.PathLike[str]) -> int:
