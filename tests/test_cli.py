@@ -152,8 +152,32 @@ def test_bad_bytes_after_the_first_block_name_the_file_and_leave_no_output(tmp_p
     out = tmp_path / "out.txt"
     r = zhclean("clean", str(src), "-o", str(out))
     assert r.returncode == 3
-    assert r.stderr.decode().startswith(f"zhclean: error: {src}: input is not valid utf-8")
+    err = r.stderr.decode()
+    assert err.startswith(f"zhclean: error: {src}: input is not valid utf-8 further on")
+    assert err.rstrip().endswith("try --encoding") and err.count("\n") == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mid.txt"]
+
+
+def test_a_file_whose_first_64_kib_are_ascii_is_decoded_as_batch_decodes_it(tmp_path: Path) -> None:
+    preface = "".join(f"Line {i} of an English preface.\n\n" for i in range(3000)).encode()
+    gbk, big5 = tmp_path / "late.gbk.txt", tmp_path / "late.big5.txt"
+    gbk.write_bytes(preface + "改革开放以来，经济社会发展取得了成就。\n".encode("gbk"))
+    big5.write_bytes(preface + "永州經濟技術開發區猶如區域經濟浪潮中的一艘巨輪。\n".encode("big5"))
+    assert len(preface) > 1 << 16
+    for path, want in ((gbk, "改革开放以来"), (big5, "永州經濟技術開發區")):
+        r = zhclean("clean", str(path))
+        assert r.returncode == 0, r.stderr
+        assert r.stdout.decode().splitlines()[-1].startswith(want)
+        with open(path, "rb") as fh:  # stdin from a file can be read twice too
+            r = subprocess.run(
+                [sys.executable, "-m", "zhclean", "clean"], stdin=fh, capture_output=True
+            )
+        assert r.returncode == 0 and r.stdout.decode().splitlines()[-1].startswith(want)
+    # a pipe cannot be read twice: the encoding is judged from its first 64 KiB, and the error
+    # says what to do
+    r = zhclean("clean", input=gbk.read_bytes())
+    assert r.returncode == 3 and "try --encoding" in r.stderr.decode()
+    assert zhclean("clean", "-e", "gbk", input=gbk.read_bytes()).returncode == 0
 
 
 @pytest.mark.skipif(os.name != "posix", reason="symbolic links, FIFOs, /dev/null")

@@ -224,8 +224,9 @@ def iter_decoded_lines(
 ) -> tuple[str, Iterator[str]]:
     """Decode a binary stream incrementally; return the encoding and an iterator of lines.
 
-    The encoding is chosen from the first 64 KiB (unless given); the rest is decoded as it
-    arrives, so a pipe stays a pipe. A line longer than :data:`LONG_LINE` comes in pieces (the
+    The encoding is chosen from the first 64 KiB (unless given), or, in a file (not a pipe)
+    that starts with 64 KiB of ASCII, from 64 KiB at its first other byte; the rest is decoded
+    as it arrives, so a pipe stays a pipe. A line longer than :data:`LONG_LINE` comes in pieces (the
     items always concatenate to the text). ``chunks``: instead of one line at a time, all the
     whole lines of each read at once (about 64 KiB: a Python step per chunk, not per line, for
     a reader that takes runs of lines anyway).
@@ -236,7 +237,11 @@ def iter_decoded_lines(
     """
     first = stream.read(SAMPLE) or b""
     complete = len(first) < SAMPLE
-    enc = _codec(encoding) if encoding else detect_encoding(first, complete=complete)
+    if encoding:
+        enc = _codec(encoding)
+    else:
+        later = _later_sample(stream) if not complete and first.isascii() else None
+        enc = detect_encoding(*(later or (first, complete)))
     dec = codecs.getincrementaldecoder(enc)("strict")
     fix = _BIG5_FIX if enc == "big5hkscs" else None
 
@@ -253,7 +258,9 @@ def iter_decoded_lines(
             try:
                 text = dec.decode(chunk, final=final)
             except UnicodeDecodeError as exc:
-                raise DecodeError(f"input is not valid {enc}: {exc.reason}") from None
+                raise DecodeError(
+                    f"input is not valid {enc} further on: {exc.reason}; try --encoding"
+                ) from None
             if at_start and text:
                 text = text.lstrip("\ufeff")
                 at_start = False
@@ -285,6 +292,42 @@ def iter_decoded_lines(
             yield rest
 
     return enc, lines()
+
+
+_NON_ASCII = re.compile(rb"[\x80-\xff]")
+# How far a file that starts with ASCII is read ahead for its first other byte (bytes).
+LOOK_AHEAD = 64 << 20
+
+
+def _later_sample(stream: BinaryIO) -> tuple[bytes, bool] | None:
+    """For a file whose first SAMPLE bytes are ASCII, which say nothing of its encoding (an
+    English preface before the Chinese text): SAMPLE bytes from its first other byte on (within
+    LOOK_AHEAD), and whether they reach its end; the file is read from where it was. None for a
+    pipe, which cannot be read twice."""
+    try:
+        if not stream.seekable():
+            return None
+        pos = stream.tell()
+    except (AttributeError, OSError, ValueError):
+        return None
+    try:
+        seen = 0
+        while seen < LOOK_AHEAD:
+            chunk = stream.read(1 << 20)
+            if not chunk:
+                return None  # ASCII to the end: UTF-8, as the first sample says
+            seen += len(chunk)
+            if chunk.isascii():
+                continue
+            m = _NON_ASCII.search(chunk)
+            assert m is not None
+            sample = chunk[m.start() : m.start() + SAMPLE]
+            if len(sample) < SAMPLE:
+                sample += stream.read(SAMPLE - len(sample))
+            return sample, len(sample) < SAMPLE
+        return None
+    finally:
+        stream.seek(pos)
 
 
 def read_text(path: str | os.PathLike[str], encoding: str | None = None) -> tuple[str, str]:
