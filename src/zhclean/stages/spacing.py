@@ -85,22 +85,41 @@ _LEAD_LABEL = re.compile(
 )
 
 
+# A field's name and colon at the start of a line (``作者：``, ``关键词：``): what follows is a list
+# of names or terms, and the name does not count towards the length of a label line.
+_FIELD = re.compile(r"[^\s：:，。]{1,8}[：:]")
+
+
 def _is_label_line(line: str, cfg: SpacingConfig) -> bool:
-    """A byline or a heading: short, several multi-character words, no sentence punctuation."""
+    """A byline, a heading or a list of terms: short, several multi-character words, no
+    sentence punctuation (a colon is a field's: ``作者：张三 李四``, ``单位：万元 币种：元``)."""
     stripped = line.strip()
-    if len(stripped) > cfg.short_line + stripped.count(" "):
+    colon = "：" in stripped or ":" in stripped
+    field = _FIELD.match(stripped) if colon else None
+    limit = cfg.short_line + (field.end() if field else 0)
+    if len(stripped) > limit + stripped.count(" "):
         return False  # too long even without its spaces: no need to look closer
     # Judge the line as if CJK-Latin spaces were absent, so `--latin-space add` cannot turn a
     # label line into a non-label one on a second pass (idempotence).
     core = _LATIN_GAP.sub("", stripped)
-    if len(core) > cfg.short_line:
+    if len(core) > limit:
         return False
     words = core.split()
     if len(words) < 2:
         return False
     if any(len(w) < 2 or not _HAN_WORD.search(w) for w in words):
         return False  # letter-spaced text (這 場 改 革) or a number: not a label
-    return not any(p in stripped for p in "，。；：！？")
+    if any(p in stripped for p in "，。；！？"):
+        return False
+    # a field's colon follows a name of two characters or more: after one, a letter-spaced
+    # name was cut (姓 名：王宇晨)
+    return not colon or all(w.find(c) < 0 or w.find(c) >= 2 for w in words for c in "：:")
+
+
+def _after_colon(text: str, m: re.Match[str]) -> bool:
+    """The spaces ``m`` matched follow a full-width colon: they go even in a label line
+    (``题目： 数字普惠金融`` → ``题目：数字普惠金融``)."""
+    return m.start() > 0 and text[m.start() - 1] == "："
 
 
 # Every edit needs a space or a tab in the line, or (adding CJK-Latin spaces) a CJK character
@@ -192,8 +211,8 @@ def _line_edits(body: str, pos: int, config: SpacingConfig, out: list[_Edit]) ->
     definition of this stage, which :func:`_edits_whole` follows over a whole text."""
     first = len(out)  # this line's edits start here
     rules = [("punct-gap", _PUNCT_GAP)]
-    if not _is_label_line(body, config):  # a byline or a heading keeps its word spaces
-        rules.append(("cjk-gap", _CJK_GAP))
+    label_line = _is_label_line(body, config)  # a byline or a heading keeps its word spaces
+    rules.append(("cjk-gap", _CJK_GAP))
     if config.latin_space == "remove":
         rules.append(("latin-gap", _LATIN_GAP))
     label = _LEAD_LABEL.match(body)
@@ -204,6 +223,8 @@ def _line_edits(body: str, pos: int, config: SpacingConfig, out: list[_Edit]) ->
         for m in rx.finditer(body):
             if m.start() < keep[1] and m.end() > keep[0]:
                 continue  # the space after a leading label stays (one space)
+            if label_line and rule == "cjk-gap" and not _after_colon(body, m):
+                continue
             out.append((pos + m.start(), pos + m.end(), rule, m.group(), ""))
     runs = list(_SPACE_RUN.finditer(body))
     if runs:
@@ -275,7 +296,7 @@ def _edits_whole(text: str, config: SpacingConfig) -> list[_Edit]:
             if m.start() >= nxt:
                 a, b, nxt = _line_at(text, m.start(), plain)
                 is_label = _is_label_line(text[a:b], config)
-            if not is_label:
+            if not is_label or _after_colon(text, m):
                 kept.append(m)
         cjk = kept
     # (one keep per line at most, so they are disjoint and in order: of those that start
