@@ -617,7 +617,8 @@ def _marked(lay: _Layout, i: int) -> tuple[bool, str] | None:
     """
     a, b = lay.texts[i], lay.texts[i + 1]
     j = i + 1
-    if b[0] in _NO_START and not lay.numeric[j]:
+    if b[0] in _NO_START and not lay.numeric[j] and not lay.list_item[j]:
+        # (a middle dot and a space start a list item: · 熟悉Python编程。)
         return True, "join: next line starts with closing punctuation"
     last = a[-1]
     if last in _NO_END:
