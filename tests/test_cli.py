@@ -128,6 +128,20 @@ def test_explain_reports_on_stderr_and_keeps_stdout_clean() -> None:
     assert "-:2:3\tdedupe\trun\t'改革' -> ''" in lines
 
 
+def test_explain_positions_are_in_the_input_after_earlier_stages_changed_it() -> None:
+    # dedupe removes three characters of line 1 before join looks at its end; furniture removes
+    # the header lines before join counts lines
+    r = zhclean("clean", "--explain", input="改革改革，，是園區的良藥，\n也是方向。\n".encode())
+    assert "-:1:14\tjoin\tjoin: line ends with clause punctuation\t'\\n' -> ''" in (
+        r.stderr.decode().splitlines()
+    )
+    pages = "\f".join(f"A公司年度報告\n第{n}頁的內容，\n繼續說明。\n" for n in "一二三")
+    r = zhclean("clean", "--explain", input=pages.encode())
+    got = [line.split("\t")[:2] for line in r.stderr.decode().splitlines()]
+    assert got[:3] == [["-:1:1", "furniture"], ["-:4:2", "furniture"], ["-:7:2", "furniture"]]
+    assert ["-:2:8", "join"] in got and ["-:8:8", "join"] in got
+
+
 def test_blank_lines_hold_between_stream_blocks() -> None:
     """Past the first block (about 64K characters) paragraphs still get their blank line."""
     seed = (Path(__file__).parent.parent / "samples" / "yongzhou-newspaper.txt").read_text("utf-8")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+from bisect import bisect_right
 from collections.abc import Iterator
 from contextlib import ExitStack, closing
 from enum import Enum
@@ -22,7 +23,7 @@ from ._version import __version__
 from .exitcodes import EXIT_CHANGED, EXIT_INTERRUPTED, EXIT_IO, EXIT_USAGE
 from .io import DecodeError, atomic_writer, iter_decoded_lines
 from .pipeline import Pipeline, Step
-from .stages.base import Explained
+from .stages.base import BackMap, Explained
 from .stages.convert import CONFIGS, ConvertConfig, UnknownConfigError, read_keep_file
 from .stages.normalize import RULE_SWITCHES, NormalizeConfig
 from .stages.segment import FORMATS, SegmentConfig
@@ -151,23 +152,25 @@ def _lines_of(name: str, stack: ExitStack, encoding: str | None) -> Iterator[str
 def _report(name: str, block: str, explained: list[tuple[str, Explained]], line_base: int) -> None:
     """One line per change on stderr: ``file:line:col  stage  rule  'before' -> 'after'``.
 
-    Stages up to ``join`` see the input's line structure, so their positions are lines of the
-    input file (for ``join``: the line whose break it joined or kept); later stages report
-    output paragraphs (``¶N``).
+    A stage's offsets are into its own input: each is mapped back through the changes of the
+    stages before it, to the line and column of the input file where the change falls (for
+    ``join``, the end of the line whose break it joined or kept).
     """
-    text = block
-    joined = False
+    starts = [0]  # where each line of the block starts
+    i = block.find("\n")
+    while i >= 0:
+        starts.append(i + 1)
+        i = block.find("\n", i + 1)
+    backs: list[BackMap] = []
     for stage, result in explained:
         for ch in result.changes:
-            if joined:
-                where = f"¶{text.count(chr(10), 0, ch.start) + 1}"
-            else:
-                line = text.count("\n", 0, ch.start)
-                col = ch.start - (text.rfind("\n", 0, ch.start) + 1) + 1
-                where = f"{line_base + line + 1}:{col}"
+            pos = ch.start
+            for back in reversed(backs):
+                pos = back(pos)
+            line = bisect_right(starts, pos) - 1
+            where = f"{line_base + line + 1}:{pos - starts[line] + 1}"
             sys.stderr.write(f"{name}:{where}\t{stage}\t{ch.rule}\t{ch.before!r} -> {ch.after!r}\n")
-        joined = joined or stage == "join"
-        text = result.text
+        backs.append(BackMap(result.changes))
 
 
 def _run(

@@ -11,6 +11,7 @@ itself under a name so that the pipeline, the CLI and batch runs can look it up:
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
@@ -75,6 +76,41 @@ def registered(name: str) -> StageSpec[Any] | None:
 def registry() -> dict[str, StageSpec[Any]]:
     """All registered stages by name (a copy)."""
     return dict(_REGISTRY)
+
+
+class BackMap:
+    """Offsets into the text ``changes`` made, mapped back into the text they were made on
+    (``changes`` sorted and non-overlapping, as :func:`apply_changes` takes them). An offset in
+    what a change put in maps to the start of what it replaced, or with ``end=True`` (the end
+    of a range) to its end; a range that only touches a change stays out of it.
+
+    >>> m = BackMap([Change("x", "r", 1, 3, "  ", " ")])  # "a  b" -> "a b"
+    >>> m(2), m(1, end=True), m(2, end=True), m(1)
+    (3, 1, 3, 1)
+    """
+
+    def __init__(self, changes: list[Change] | tuple[Change, ...]) -> None:
+        self.starts: list[int] = []  # where each change's text begins in the new text
+        self.ends: list[int] = []
+        self.spans: list[tuple[int, int]] = []
+        self.deltas: list[int] = []  # new minus old offsets, after each change
+        delta = 0
+        for c in changes:
+            at = c.start + delta
+            self.starts.append(at)
+            self.ends.append(at + len(c.after))
+            self.spans.append((c.start, c.end))
+            delta += len(c.after) - (c.end - c.start)
+            self.deltas.append(delta)
+
+    def __call__(self, pos: int, end: bool = False) -> int:
+        # the last change that begins before pos (at pos, for the start of a range)
+        k = (bisect_left if end else bisect_right)(self.starts, pos) - 1
+        if k < 0:
+            return pos
+        if pos < self.ends[k] or (end and pos == self.ends[k]):
+            return self.spans[k][1] if end else self.spans[k][0]
+        return pos - self.deltas[k]
 
 
 def apply_changes(text: str, changes: list[Change] | tuple[Change, ...]) -> str:

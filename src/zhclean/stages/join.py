@@ -42,7 +42,7 @@ from functools import cache
 from itertools import accumulate, chain, compress, count, pairwise, repeat
 from operator import and_, is_, is_not, itemgetter, not_, sub
 
-from .base import Change, Explained, StageSpec, register
+from .base import BackMap, Change, Explained, StageSpec, register
 from .chars import NO_LINE_START
 
 NAME = "join"
@@ -886,7 +886,8 @@ def _assemble(
 def _join_once(text: str, config: JoinConfig, explain: bool = True) -> Explained:
     lines = _parse(text, offsets=explain)
     if not lines.texts:
-        return Explained("", ())
+        gone = (Change(NAME, "strip: no text", 0, len(text), text, ""),) if explain and text else ()
+        return Explained("", gone)
     lay = _Layout(lines, config)
     joiner = "\n\n" if config.blank_lines else "\n"
     if not explain:
@@ -919,9 +920,18 @@ def _join_once(text: str, config: JoinConfig, explain: bool = True) -> Explained
             parts = [nxt]
             if explain:
                 end, start = ends[i], starts[i + 1]
-                changes.append(Change(NAME, why, end, start, text[end:start], "\n"))
+                changes.append(Change(NAME, why, end, start, text[end:start], joiner))
             plain = not sp[i + 1]
     paragraphs.append("".join(parts))
+    # what comes before the first line and after the last (spaces, blank lines) goes too
+    if starts[0]:
+        changes.insert(
+            0, Change(NAME, "strip: space before the text", 0, starts[0], text[: starts[0]], "")
+        )
+    if text[ends[-1] :] != "\n":
+        changes.append(
+            Change(NAME, "strip: space after the text", ends[-1], len(text), text[ends[-1] :], "\n")
+        )
     return Explained(joiner.join(paragraphs) + "\n", tuple(changes))
 
 
@@ -956,17 +966,21 @@ def _join(text: str, config: JoinConfig, explain: bool) -> Explained:
     # Joined output keeps each paragraph on a line of its own; look again until nothing moves so
     # that join(join(x)) == join(x) even where a first-look signal (an indent, a blank line, the
     # width of a line now joined) is gone. On prose the second look changes nothing; in tables
-    # it may join a few more cells. Its joins are reported too, with offsets into the text of
-    # the first look (rule ``second look: …``).
+    # it may join a few more cells. Its joins are reported too (rule ``second look: …``), mapped
+    # back into the stage's input, where each takes the place of the change it overrides: the
+    # changes replayed on the input give the output.
     for _ in range(8):
         again = _join_once(out, config, explain)
         if again.text == out:
             break
-        changes.extend(
-            Change(NAME, "second look: " + c.rule, c.start, c.end, c.before, c.after)
-            for c in again.changes
-            if c.rule.startswith("join")
-        )
+        back = BackMap(changes)
+        for c in again.changes:
+            if not c.rule.startswith("join"):
+                continue
+            a, b = back(c.start), back(c.end, end=True)
+            changes = [x for x in changes if x.end <= a or x.start >= b]
+            changes.append(Change(NAME, "second look: " + c.rule, a, b, text[a:b], c.after))
+        changes.sort(key=lambda c: (c.start, c.end))
         out = again.text
     return Explained(out, tuple(changes))
 
