@@ -218,6 +218,9 @@ def test_usage_errors(tmp_path: Path) -> None:
         [str(src), str(tmp_path / "d"), "--encoding", "klingon"],
         [str(src), str(tmp_path / "d"), "--report", str(src / "report.jsonl")],  # into SRC
         [str(src), "--jsonl", str(src / "corpus.jsonl")],
+        # the report over the record that lets a re-run resume; the report over the corpus
+        [str(src), str(tmp_path / "d"), "--report", str(tmp_path / "d" / MANIFEST)],
+        [str(src), "--jsonl", str(tmp_path / "c.jsonl"), "--report", str(tmp_path / "c.jsonl")],
     ):
         r = runner.invoke(app, ["batch", *args])
         assert r.exit_code == 2, (args, r.output)

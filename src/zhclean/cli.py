@@ -399,7 +399,9 @@ def clean(
     convert: ConvertOpt = None,
     quotes: QuotesOpt = False,
     keep: KeepOpt = None,
-    segment: Annotated[bool, typer.Option("--segment", help="Segment words (jieba).")] = False,
+    segment: Annotated[
+        bool, typer.Option("--segment", help="Segment words (rjieba if installed, else jieba).")
+    ] = False,
     keep_furniture: Annotated[
         bool, typer.Option("--keep-furniture", help="Keep page numbers and running headers.")
     ] = False,
@@ -435,7 +437,9 @@ def clean(
 
 # The pipeline options of `clean`, shared with `batch`: an option added here goes into both
 # signatures and _clean_pipeline (tests/test_batch.py checks that batch accepts all of them).
-SegmentOpt = Annotated[bool, typer.Option("--segment", help="Segment words (jieba).")]
+SegmentOpt = Annotated[
+    bool, typer.Option("--segment", help="Segment words (rjieba if installed, else jieba).")
+]
 KeepFurnitureOpt = Annotated[
     bool, typer.Option("--keep-furniture", help="Keep page numbers and running headers.")
 ]
@@ -629,7 +633,7 @@ def segment_cmd(
             metavar="FILE",
             exists=True,
             dir_okay=False,
-            help="User dictionary (jieba format: word [freq] [tag]); repeatable.",
+            help="User dictionary (jieba format: word \\[freq] \\[tag]); repeatable.",
         ),
     ] = None,
     pos: Annotated[bool, typer.Option("--pos", help="Tag parts of speech: word/tag.")] = False,
@@ -736,7 +740,7 @@ def batch_cmd(
 
     Example: zhclean batch extracted/ cleaned/ -c hk2s --jobs 4 --report report.jsonl
     """
-    from .batch import Batch, default_jobs
+    from .batch import MANIFEST, Batch, default_jobs
 
     if not src.is_dir():
         fail(f"{src} is not a folder", EXIT_USAGE)
@@ -752,9 +756,18 @@ def batch_cmd(
             fail(f"DEST {dest} contains SRC: outputs could overwrite inputs", EXIT_USAGE)
         if dest.exists() and not dest.is_dir():
             fail(f"DEST {dest} is not a folder", EXIT_USAGE)
+    mirror = src if in_place else dest
     for out in (jsonl, report):
         if out is not None and not in_place and out.resolve().is_relative_to(real_src):
             fail(f"{out} is inside SRC, which batch never modifies: write it elsewhere", EXIT_USAGE)
+        if (
+            out is not None
+            and mirror is not None
+            and out.resolve() == (mirror / MANIFEST).resolve()
+        ):
+            fail(f"{out} is the record that lets a re-run resume: write it elsewhere", EXIT_USAGE)
+    if jsonl is not None and report is not None and jsonl.resolve() == report.resolve():
+        fail("--jsonl and --report name the same file", EXIT_USAGE)
     if encoding is not None:
         import codecs
 
