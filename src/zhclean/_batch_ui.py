@@ -119,6 +119,15 @@ def run_batch_ui(
         # An interrupted corpus file would be a partial file; the report says what was done.
         if jsonl_out is not None and interrupted:
             jsonl_out.discard()
+    # what the workers finished while they were being stopped counts too
+    try:
+        for rec in run.late:
+            summary.add(rec)
+            if report_out is not None and error is None:
+                line = json.dumps(rec.report(), ensure_ascii=False) + "\n"
+                report_out.fh.write(line.encode("utf-8"))
+    except OSError as exc:
+        error = f"cannot write {report}: {exc.strerror or exc}"
     if error is not None:
         for out in (report_out, jsonl_out):
             if out is not None:

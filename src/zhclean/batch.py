@@ -609,6 +609,10 @@ class Batch:
         self._preloaded = False
         self._work_seconds = 0.0  # what the files answered so far took the workers
         self._work_bytes = 0
+        #: Files the workers finished while a run broken off was being stopped (by close()),
+        #: after the last record the iteration yielded: a caller that reports per file adds them.
+        self.late: list[FileRecord] = []
+        self._ready: deque[FileRecord] = deque()  # answered, not yielded yet
 
     @cached_property
     def fingerprint(self) -> str:
@@ -679,6 +683,8 @@ class Batch:
 
     def close(self) -> None:
         """Stop the workers, remove what they left half-written, save the manifest."""
+        self.late.extend(self._ready)  # answered (and recorded) but never yielded
+        self._ready.clear()
         self._stop_workers()
         for w in self._workers:
             with contextlib.suppress(Exception):
@@ -720,8 +726,8 @@ class Batch:
 
     def _drain(self, w: _Worker) -> bool:
         """Record in the manifest the files a stopped worker finished but whose answers were
-        not read yet (a run broken off): a re-run need not redo them. True when its pipe is
-        closed: it is gone."""
+        not read yet (a run broken off): a re-run need not redo them, and they join
+        :attr:`late`. True when its pipe is closed: it is gone."""
         unread: deque[FileRecord] = deque()
         try:
             while w.tasks and w.tasks[0][0] == "files" and w.conn.poll():
@@ -730,6 +736,8 @@ class Batch:
                     self._answer(w, msg[1], unread)
         except Exception:
             return True
+        finally:
+            self.late.extend(unread)
         return False
 
     def _precheck(self, i: int, found: Found) -> FileRecord | None:
@@ -902,7 +910,7 @@ class Batch:
 
     def _pooled(self, todo: deque[int]) -> Iterator[FileRecord]:
         files = self.files()
-        ready: deque[FileRecord] = deque()
+        ready = self._ready
         retries: dict[Any, int] = {}
         window = 2 * self.jobs  # blocks of one large file sent ahead of the one written next
 
@@ -1076,22 +1084,23 @@ class Batch:
         task = w.tasks.popleft()
         if task[0] == "files":
             # in the order of the batch; a worker asked to stop answers for the first files only
-            answers = list(zip(task[2], res, strict=False))
-            k = 0
-            try:
-                while k < len(answers):
-                    (i, found), one = answers[k]
-                    k += 1
-                    if isinstance(one, FileRecord) and one.status == "ok":
-                        self._work_seconds += one.seconds
-                        self._work_bytes += one.bytes_in
-                    ready.append(self._finish(one, found, i))
-            except KeyboardInterrupt:
-                # Ctrl-C while recording a batch: record the rest of it (a few manifest lines)
-                # before stopping, so that a re-run skips them too
-                for (i, found), one in answers[k:]:
-                    self._finish(one, found, i)
-                raise
+            # A Ctrl-C while the batch is recorded waits until it is (a few manifest lines):
+            # a record the worker sent and the main process dropped would make a re-run redo
+            # that file and leave it out of the report. (Recording one again is harmless.)
+            interrupted = False
+            for (i, found), one in zip(task[2], res, strict=False):
+                if isinstance(one, FileRecord) and one.status == "ok":
+                    self._work_seconds += one.seconds
+                    self._work_bytes += one.bytes_in
+                rec: FileRecord | None = None
+                while rec is None:
+                    try:
+                        rec = self._finish(one, found, i)
+                    except KeyboardInterrupt:
+                        interrupted = True
+                ready.append(rec)
+            if interrupted:
+                raise KeyboardInterrupt
         else:
             self._block_result(task, res, ready)
 
