@@ -7,8 +7,9 @@ candidates, so a number in a table or a formula is never taken for a page number
 * a page-number line: ``12``, ``- 12 -``, ``— 12 —``, ``第 12 頁``, ``第12页 共40页``,
   ``Page 12 of 40``, ``12/40``;
 * a running header or footer: the same line (digits aside) at the top or bottom of at least
-  half the pages (and of two pages at least), with some letters in it (``}`` or ``金`` repeated
-  at a page edge by chance is content, not furniture).
+  half the pages (and of two pages at least), or of three quarters of the odd or of the even
+  pages (three at least: alternating headers), with some letters in it (``}`` or ``金``
+  repeated at a page edge by chance is content, not furniture).
 
 >>> remove_furniture("正文第一段。\\n— 3 —\\n\\f正文第二段。\\n第 4 頁\\n")
 '正文第一段。\\n\\x0c正文第二段。\\n'
@@ -173,19 +174,35 @@ def _key(line: str) -> str:
     return (_EDGE_NUMBER.sub("", key) or key) if "#" in key else key
 
 
+_SIDE_SHARE = 0.75  # see _detect
+
+
 def _detect(pages: list[list[_Line]], config: FurnitureConfig) -> dict[int, tuple[_Line, str]]:
     """The furniture lines of ``pages`` (lines already removed are left out of them)."""
     n_pages = sum(1 for p in pages if p)
     edge = config.edge if n_pages >= 3 else 1
     found: dict[int, tuple[_Line, str]] = {}
     if config.running and n_pages >= 2:
+        # Counted over all pages, and over the odd and the even pages apart: a book's running
+        # header often alternates (its title on the left pages, the chapter's on the right).
+        # On one side it must be on three quarters of the pages: a slide repeated every few
+        # pages (an outline between sections) is content.
         counts: Counter[str] = Counter()
-        for page in pages:
-            counts.update({_line_key(ln) for ln in _edges(page, edge)})
+        sides: tuple[Counter[str], Counter[str]] = (Counter(), Counter())
+        for k, page in enumerate(pages):
+            keys = {_line_key(ln) for ln in _edges(page, edge)}
+            counts.update(keys)
+            sides[k % 2].update(keys)
         need = max(2.0, config.min_share * n_pages)
+        side_need = [max(3.0, _SIDE_SHARE * sum(1 for p in pages[s::2] if p)) for s in (0, 1)]
+
+        def running(key: str) -> bool:
+            on_side = sides[0][key] >= side_need[0] or sides[1][key] >= side_need[1]
+            return counts[key] >= need or on_side
+
         for page in pages:
             for ln in _edges(page, edge):
-                if counts[_line_key(ln)] >= need and _title(ln):
+                if running(_line_key(ln)) and _title(ln):
                     found[ln.start] = (ln, "running header/footer")
     if config.page_numbers:
         for page in pages:
