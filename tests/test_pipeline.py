@@ -6,11 +6,13 @@ import itertools
 import pickle
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from zhclean.io import decode_bytes
 from zhclean.pipeline import Pipeline, Step, iter_blocks
 from zhclean.stages.chars import CLOSERS, NO_LINE_START, TERMINAL
 
@@ -283,3 +285,36 @@ def test_the_command_line_answers_before_its_input_ends() -> None:
     assert first == para.decode().strip() + "\n"
     assert still_open, "the first line came only after the input ended"
     assert proc.returncode == 0
+
+
+# zhclean's own output of these real extractions still changes on a second run (join reads
+# layout that spacing changed, dedupe meets copies only joined lines bring together: see
+# benchmarks/bench_idempotence.py). The list may shrink; a file that joins it is a regression.
+NOT_YET_FIXED_POINTS = {
+    f"{doc}.{extractor}.txt"
+    for doc, extractors in {
+        "alibaba-java-manual": "pdfminer pdftotext pymupdf pypdf pypdfium2",
+        "journal-article-digital": "pdfminer pdftotext",
+        "lapiscv-resume": "pdfminer",
+        "nee-quarterly-report-wps": "pdfminer pymupdf",
+        "pku-masters-thesis": "pdfminer pymupdf",
+        "tw-curriculum-tech": "pdfminer pdftotext pymupdf pypdf pypdfium2",
+    }.items()
+    for extractor in extractors.split()
+}
+
+
+def test_clean_is_a_fixed_point_on_the_other_real_extractions(shared: Path) -> None:
+    files = sorted((shared / "realpdf" / "extracted").glob("*.txt"))
+    assert len(files) >= 80
+    pipe = Pipeline.default()
+
+    def clean(text: str) -> str:
+        return "".join(pipe.stream(text.splitlines(keepends=True)))
+
+    moved = []
+    for f in files:
+        once = clean(decode_bytes(f.read_bytes())[0])
+        if clean(once) != once:
+            moved.append(f.name)
+    assert set(moved) <= NOT_YET_FIXED_POINTS, sorted(set(moved) - NOT_YET_FIXED_POINTS)

@@ -80,7 +80,8 @@ _SPACE_RUN = re.compile(r"[ \t\u00a0\u3000](?<=\S[ \t\u00a0\u3000])[ \t\u00a0\u3
 _LEAD_LABEL = re.compile(
     r"^[ \t\u3000]*(?:第[ \t]*[\d一二三四五六七八九十百]+(?:[.．]\d+)*[ \t]*[章节節条條款篇部]"
     r"|\d+(?:[.．]\d+)+|\d{1,2}(?=[ \t\u3000]+[^\d\s，。；：！？,;:][^\d，。；：！？,;:]{0,14}\S$)"
-    r"|[图圖表][ \t]*\d+(?:[-.．]\d+)*)"
+    r"|[图圖表][ \t]*\d+(?:[-.．]\d+)*"
+    r"|[·•●])"  # a bullet: join takes "· " for a list item, "·" for a name's middle dot
     r"([ \t\u3000\u00a0]+)(?=\S)"
 )
 
@@ -143,7 +144,7 @@ _LINE_END = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
 _OTHER_END = re.compile(f"[{_LINE_END[1:]}]")
 # What a leading label (``_LEAD_LABEL``) starts with, at the start of the text or after a line
 # end: the lines where one may be.
-_LABEL_START = r"[ \t\u3000]*[第\d图圖表]"
+_LABEL_START = r"[ \t\u3000]*[第\d图圖表·•●]"
 _LABEL_FIRST = re.compile(_LABEL_START)
 
 
@@ -180,7 +181,7 @@ def _plain() -> _Passes:
         re.compile(_cjk_gap(" ")),
         re.compile(_latin_gap(" ")),
         re.compile(r" (?<=\S ) +(?=\S)"),
-        re.compile(r"\n *[第\d图圖表]"),
+        re.compile(r"\n *[第\d图圖表·•●]"),
     )
 
 
