@@ -127,6 +127,13 @@ _HAN = "\u3400-\u9fff\uf900-\ufaff"
 _THREE_HAN = re.compile(f"[{_HAN}](?:[^{_HAN}]*[{_HAN}]){{2}}")
 # A cell of a table or a stray number: digits and number punctuation only.
 _NUMERIC = re.compile(r"^[\d.,．%％～~\-–—/:+×()（）\s]+$")
+# The end of a row of figures: two numbers (thousands commas, decimals, a sign, a percent
+# sign), the first after a space or right after its Chinese label (as spacing leaves it), the
+# second after a space.
+_FIGURES_END = re.compile(
+    r"(?:\s|(?<=[^\x00-\x7f]))[-+]?\d[\d,]*(?:\.\d+)?[%％]?\s+[-+]?\d[\d,]*(?:\.\d+)?[%％]?$"
+)
+_FIGURE_END_CHAR = re.compile(r"[\d%％]")
 # Table-like row: two or more gaps of two or more spaces (or tabs) between cells.
 _CELL_GAP = re.compile(r"(?:[ \u3000]{2,}|\t)")
 _HYPHEN_END = re.compile(r"(-?)\b([A-Za-z]*[a-z])-$")
@@ -521,6 +528,11 @@ class _Layout:
             ]
         else:
             self.table = table = [False] * n
+        # a row of figures with single spaces between its cells, as pypdf writes a financial
+        # table: a label and two numbers or more (营业收入（元） 4,755,785.11 5,699,227.63 -16.55%)
+        for i in _where(_FIGURE_END_CHAR, lasts):
+            if _FIGURES_END.search(texts[i]):
+                table[i] = True
         # what every line of a poem has (``_verse`` also compares it with the lines around)
         self.verse_ok = verse_ok = [False] * n
         for i in _where(_VERSE_END_CHAR, lasts):
