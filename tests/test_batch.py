@@ -230,6 +230,11 @@ def test_usage_errors(tmp_path: Path) -> None:
     report = tmp_path / "plain" / "r.jsonl"
     r = runner.invoke(app, ["batch", str(src), str(tmp_path / "d"), "--report", str(report)])
     assert r.exit_code == 3 and r.output.count("\n") == 1 and "r.jsonl" in r.output
+    # a DEST that cannot be made: one line, not one failure per file
+    (src / "a.txt").write_text("天天\n", encoding="utf-8")
+    (src / "b.txt").write_text("天天\n", encoding="utf-8")
+    r = runner.invoke(app, ["batch", str(src), str(tmp_path / "plain" / "d")])
+    assert r.exit_code == 3 and r.output.count("\n") == 1 and "cannot write to DEST" in r.output
 
 
 def test_dest_inside_src_is_not_walked_and_encoding_override(tmp_path: Path) -> None:

@@ -756,6 +756,12 @@ def batch_cmd(
             fail(f"DEST {dest} contains SRC: outputs could overwrite inputs", EXIT_USAGE)
         if dest.exists() and not dest.is_dir():
             fail(f"DEST {dest} is not a folder", EXIT_USAGE)
+        try:  # one error now rather than one per file
+            dest.mkdir(parents=True, exist_ok=True)
+            if not os.access(dest, os.W_OK | os.X_OK):
+                raise PermissionError(13, "Permission denied")
+        except OSError as exc:
+            fail(f"cannot write to DEST {dest}: {exc.strerror or exc}", EXIT_IO)
     mirror = src if in_place else dest
     for out in (jsonl, report):
         if out is not None and not in_place and out.resolve().is_relative_to(real_src):
