@@ -42,6 +42,7 @@ from multiprocessing.reduction import ForkingPickler
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from ._signals import sigint_ignored
 from ._version import __version__
 from .io import (
     AtomicFile,
@@ -52,13 +53,7 @@ from .io import (
     remove_temp_files,
     walk_files,
 )
-from .parallel import (
-    START_METHOD_ENV,
-    default_jobs,
-    resolve_start_method,
-    sigint_ignored,
-    worker_setup,
-)
+from .parallel import START_METHOD_ENV, default_jobs, resolve_start_method, worker_setup
 from .pipeline import Pipeline, StepStats, iter_blocks
 
 MANIFEST = ".zhclean-batch.jsonl"

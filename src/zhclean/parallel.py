@@ -30,6 +30,8 @@ from collections.abc import Iterable, Iterator
 from itertools import chain, islice
 from typing import TYPE_CHECKING
 
+from ._signals import sigint_ignored
+
 if TYPE_CHECKING:  # multiprocessing is imported only when workers start
     from multiprocessing.connection import Connection
     from multiprocessing.process import BaseProcess
@@ -115,21 +117,6 @@ def threads() -> int:
         return max(len(os.listdir("/proc/self/task")), threading.active_count())
     except OSError:
         return threading.active_count()
-
-
-@contextlib.contextmanager
-def sigint_ignored() -> Iterator[None]:
-    """Ctrl-C ignored while workers start: they inherit it, so a Ctrl-C at that moment cannot
-    print a traceback from a half-started child; the main process handles Ctrl-C for all."""
-    try:
-        old = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    except ValueError:  # not the main thread: signals are not ours to change
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, old)
 
 
 def worker_setup(inherited: Iterable[Connection] = ()) -> None:
