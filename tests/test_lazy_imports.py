@@ -116,3 +116,24 @@ def test_the_package_exports_every_stage_on_first_use() -> None:
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "ok"
+
+
+def test_converting_reads_no_package_metadata() -> None:
+    """Building a converter only needs to know which OpenCC package is installed, which its
+    files tell: ``importlib.metadata`` (as slow to import as a converter is to build) is for
+    ``--version``."""
+    probe = (
+        "import sys, runpy; sys.argv = ['zhclean', 'clean', '-c', 'hk2s']\n"
+        "try:\n    runpy.run_module('zhclean', run_name='__main__')\n"
+        "except SystemExit:\n    pass\n"
+        "print('importlib.metadata' in sys.modules, file=sys.stderr)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe],
+        input="賦能產業\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.stdout == "赋能产业\n"
+    assert out.stderr.strip() == "False"

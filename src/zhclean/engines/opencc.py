@@ -48,16 +48,25 @@ def engine() -> tuple[str, str] | None:
     installed (they must not be: the last one installed overwrote the other's files), the
     one whose files are in place is named.
     """
-    where = _module_dir()
-    if where is None:
+    name = _installed()
+    if name is None:
         return None
-    name = REIMPLEMENTED if os.path.isdir(os.path.join(where, "config")) else OFFICIAL
     from importlib import metadata  # only for --version: it costs 50 ms to import
 
     try:
         return name, metadata.version(name)
     except metadata.PackageNotFoundError:
         return name, "unknown"
+
+
+def _installed() -> str | None:
+    """Which of the two packages provides the module ``opencc`` (see :func:`engine`), or None:
+    from its files alone, without package metadata (importing ``importlib.metadata`` costs more
+    than building a converter)."""
+    where = _module_dir()
+    if where is None:
+        return None
+    return REIMPLEMENTED if os.path.isdir(os.path.join(where, "config")) else OFFICIAL
 
 
 class _Official:
@@ -135,11 +144,11 @@ def build(config: str) -> Converter:
 
     Raises ImportError when neither package is installed.
     """
-    found = engine()
+    found = _installed()
     if found is None:
         raise ImportError(
             "no OpenCC package is installed: pip install opencc (or opencc-python-reimplemented)"
         )
-    if found[0] == OFFICIAL:
+    if found == OFFICIAL:
         return _Official(config)
     return _reimplemented(config)  # type: ignore[no-any-return]
