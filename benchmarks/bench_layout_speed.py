@@ -23,7 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from zhclean import Pipeline
-from zhclean.pipeline import iter_blocks
+from zhclean.pipeline import Step, iter_blocks
 from zhclean.stages.dedupe import dedupe
 from zhclean.stages.furniture import furniture_explain, remove_furniture
 from zhclean.stages.join import join_explain, join_lines
@@ -76,31 +76,66 @@ def table(size_mb: float, repeat: int) -> None:
         print(f"{name:<28}{mb:>8.2f}{sec:>10.3f}{mb / sec:>9.1f}")
 
 
-def stages(size_mb: float, repeat: int) -> None:
-    """MB/s of each cleaning stage over the blocks ``zhclean clean`` cuts the input into."""
+def stages(size_mb: float, repeat: int, convert: str | None, segment: bool, sec: bool) -> None:
+    """Each stage of ``zhclean clean`` (``convert``, ``segment``: with ``-c`` and ``--segment``)
+    over the blocks ``zhclean clean`` cuts the input into, in MB/s of CPU time or (``sec``) CPU
+    seconds; with ``convert`` or ``segment``, the wrapped library alone on what its stage gets
+    (OpenCC's ``convert``; the engine's ``cut`` of each 16 K piece, as the stage hands it over),
+    which is as fast as that stage can be."""
     sources = {"seed": next(p for p in SEED if p.is_file())}
     for name in ("cityu", "pku"):
         if (SIGHAN / f"{name}_test.utf8").is_file():
             sources[name] = SIGHAN / f"{name}_test.utf8"
-    steps = Pipeline.default().steps
-    print(f"\nstages of zhclean clean, in-process, MB/s of CPU time (best of {repeat})")
-    print(f"{'input':<8}{'MB':>6}" + "".join(f"{s.name:>11}" for s in steps) + f"{'total':>9}")
+    steps = Pipeline.default(convert=convert, segment=segment).steps
+    libs = [name for name, on in (("opencc", convert), ("engine", segment)) if on]
+    unit = "CPU seconds" if sec else "MB/s of CPU time"
+    print(f"\nstages of zhclean clean, in-process, {unit} (best of {repeat})")
+    head = "".join(f"{s.name:>11}" for s in steps) + f"{'total':>9}"
+    print(f"{'input':<8}{'MB':>6}" + head + "".join(f"{n:>9}" for n in libs))
     for name, path in sources.items():
         page = path.read_text(encoding="utf-8-sig").rstrip("\n") + "\n\n"
         text = page * (int(size_mb * 1e6 / len(page.encode("utf-8"))) + 1)
         mb = len(text.encode("utf-8")) / 1e6
         blocks = list(iter_blocks(text.splitlines(keepends=True)))
-        cells, total = [], 0.0
+        for step in steps:  # engines load, patterns compile: not the stages' running time
+            step.run(blocks[0][:2000])
+        cells, lib_cells, total = [], [], 0.0
         for step in steps:
-            sec = float("inf")
+            if step.name in ("convert", "segment"):
+                lib = _library(step, blocks)
+                lib_cells.append(f"{lib:>9.3f}" if sec else f"{mb / lib:>9.1f}")
+            took = float("inf")
             for _ in range(repeat):
                 t0 = time.process_time()
                 out = [step.run(b) for b in blocks]
-                sec = min(sec, time.process_time() - t0)
+                took = min(took, time.process_time() - t0)
             blocks = out
-            total += sec
-            cells.append(f"{mb / sec:>11.1f}")
-        print(f"{name:<8}{mb:>6.1f}" + "".join(cells) + f"{mb / total:>9.1f}")
+            total += took
+            cells.append(f"{took:>11.3f}" if sec else f"{mb / took:>11.1f}")
+        last = f"{total:>9.3f}" if sec else f"{mb / total:>9.1f}"
+        print(f"{name:<8}{mb:>6.1f}" + "".join(cells) + last + "".join(lib_cells))
+
+
+def _library(step: Step, blocks: list[str], repeat: int = 3) -> float:
+    """CPU seconds of the library ``step`` wraps, alone on ``blocks`` (best of ``repeat``)."""
+    if step.name == "convert":
+        from zhclean.engines.opencc import build
+
+        cc = build(step.resolved().config)
+        work = [(cc.convert, b) for b in blocks]
+    else:
+        from zhclean.engines.jieba import load
+        from zhclean.stages.segment import _pieces
+
+        cut = load(step.resolved().engine).cut
+        work = [(lambda t: cut(t, True), b[i:j]) for b in blocks for i, j in _pieces(b)]
+    took = float("inf")
+    for _ in range(repeat):
+        t0 = time.process_time()
+        for fn, arg in work:
+            fn(arg)
+        took = min(took, time.process_time() - t0)
+    return took
 
 
 def main() -> None:
@@ -110,11 +145,14 @@ def main() -> None:
     ap.add_argument("--scale", action="store_true", help="also run at 2, 4 and 8 times the size")
     ap.add_argument("--stages", action="store_true", help="also every stage on seed/CityU/PKU")
     ap.add_argument("--stages-mb", type=float, default=4.0)
+    ap.add_argument("--convert", metavar="CONFIG", help="--stages: with the convert stage")
+    ap.add_argument("--segment", action="store_true", help="--stages: with the segment stage")
+    ap.add_argument("--seconds", action="store_true", help="--stages: CPU seconds, not MB/s")
     args = ap.parse_args()
     for k in (1, 2, 4, 8) if args.scale else (1,):
         table(args.size_mb * k, args.repeat if k == 1 else 1)
     if args.stages:
-        stages(args.stages_mb, args.repeat)
+        stages(args.stages_mb, args.repeat, args.convert, args.segment, args.seconds)
 
 
 if __name__ == "__main__":
