@@ -427,6 +427,19 @@ def test_in_place(tmp_path: Path) -> None:
     r = CliRunner().invoke(app, ["batch", str(src), "--in-place", "-j", "1", "-q"])
     assert r.exit_code == 0, r.output
     assert (src / "y.txt").read_bytes() == GBK_TEXT.encode("utf-8")
+    # a file nobody may write is left as it is, and reported
+    (src / "a" / "x.txt").write_text(DOUBLED, encoding="utf-8")
+    (src / "a" / "x.txt").chmod(0o444)
+    (src / "z.txt").write_text(DOUBLED, encoding="utf-8")
+    recs = {r.path: r for r in Batch(src, in_place=True)}
+    assert (recs["a/x.txt"].status, recs["a/x.txt"].reason) == (
+        "failed",
+        "read-only: --in-place rewrites only writable files",
+    )
+    assert recs["z.txt"].status == "ok"
+    assert (src / "a" / "x.txt").read_text(encoding="utf-8") == DOUBLED
+    assert (src / "z.txt").read_text(encoding="utf-8") == expected(DOUBLED)
+    assert temp_files(src) == []
 
 
 def test_jsonl_records(tree: Path, tmp_path: Path) -> None:

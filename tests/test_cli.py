@@ -97,6 +97,23 @@ def test_in_place(tmp_path: Path) -> None:
     assert src.read_text(encoding="utf-8") == "這場改革\n"
 
 
+def test_in_place_leaves_read_only_files(tmp_path: Path) -> None:
+    """A file nobody may write was marked so on purpose: --in-place refuses before any work,
+    so no file of the run is rewritten (root included, whom the permission bits do not stop)."""
+    first, locked = tmp_path / "a.txt", tmp_path / "b.txt"
+    for f in (first, locked):
+        f.write_text("這 場 改 革\n", encoding="utf-8")
+    locked.chmod(0o444)
+    r = zhclean("clean", "--in-place", str(first), str(locked))
+    assert r.returncode == 3
+    assert r.stderr.decode().splitlines() == [
+        f"zhclean: error: {locked}: read-only; --in-place rewrites only writable files"
+    ]
+    assert [f.read_text(encoding="utf-8") for f in (first, locked)] == ["這 場 改 革\n"] * 2
+    assert stat.S_IMODE(locked.stat().st_mode) == 0o444
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "b.txt"]
+
+
 def test_check_mode(tmp_path: Path) -> None:
     src = tmp_path / "in.txt"
     src.write_text("這 場 改 革\n", encoding="utf-8")

@@ -50,6 +50,7 @@ from .io import (
     Found,
     decode_bytes,
     iter_decoded_lines,
+    read_only,
     remove_temp_files,
     walk_files,
 )
@@ -243,6 +244,8 @@ def _clean_file(job: _Job, found: Found, index: int) -> FileRecord:
         fh, st = _open(found.path)
         with fh:
             rec.src_stat = _stat_key(st)
+            if job.in_place and read_only(st.st_mode):
+                raise _Refused("read-only: --in-place rewrites only writable files")
             if target is not None:
                 with _writing(target):
                     _check_out_parent(job, target)

@@ -11,7 +11,7 @@ import os
 import sys
 from bisect import bisect_right
 from collections.abc import Iterator
-from contextlib import ExitStack, closing
+from contextlib import ExitStack, closing, suppress
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, BinaryIO, NoReturn
@@ -21,7 +21,7 @@ import typer
 from ._signals import sigterm_as_interrupt
 from ._version import __version__
 from .exitcodes import EXIT_CHANGED, EXIT_INTERRUPTED, EXIT_IO, EXIT_USAGE
-from .io import DecodeError, atomic_writer, iter_decoded_lines
+from .io import DecodeError, atomic_writer, iter_decoded_lines, read_only
 from .pipeline import Pipeline, Step
 from .stages.base import BackMap, Explained
 from .stages.convert import CONFIGS, ConvertConfig, UnknownConfigError, read_keep_file
@@ -200,6 +200,11 @@ def _run(
             fail(f"unknown encoding {encoding!r}; try gb18030, big5hkscs or utf-16", EXIT_USAGE)
     if in_place and (output is not None or "-" in names):
         fail("--in-place rewrites INPUT files: give files, not - or --output", EXIT_USAGE)
+    if in_place:  # before any work: either every file is rewritten or none
+        for n in names:
+            with suppress(OSError):  # (a missing file is reported when it is opened)
+                if read_only(os.stat(n).st_mode):
+                    fail(f"{n}: read-only; --in-place rewrites only writable files", EXIT_IO)
     if output is not None:
         resolved = output.resolve()
         for n in names:

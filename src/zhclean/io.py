@@ -444,6 +444,17 @@ def glob_escape(name: str) -> str:
     return re.sub(r"([*?[])", r"[\1]", name)
 
 
+def read_only(mode: int) -> bool:
+    """A file of this ``st_mode`` has no write permission for anyone: its owner marked it
+    read-only, and ``--in-place`` leaves it alone. The mode bits, not :func:`os.access`, which
+    says yes to root whatever they are.
+
+    >>> read_only(0o100444), read_only(0o100644)
+    (True, False)
+    """
+    return stat.S_ISREG(mode) and not mode & 0o222
+
+
 _umask: int | None = None
 
 
