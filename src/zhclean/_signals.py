@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import signal
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -33,6 +34,58 @@ def sigterm_as_interrupt() -> contextlib.AbstractContextManager[None]:
     remove their temporary files and the workers are stopped, where the default action would
     end the process on the spot and leave a partial file behind."""
     return _handled(signal.SIGTERM, _interrupt)
+
+
+class InterruptGate:
+    """Holds Ctrl-C back while shut: for what must not be cut in two, such as a worker's answer
+    read from its pipe but not yet recorded. Once :meth:`installed`, a Ctrl-C (and a SIGTERM
+    where it already stops the run as Ctrl-C does) that arrives while the gate is shut raises
+    KeyboardInterrupt as the gate opens; one that arrives while it is open raises at once.
+    Shutting it costs no system call.
+
+    >>> gate = InterruptGate()
+    >>> try:
+    ...     with gate.shut():
+    ...         gate.handler(2, None)  # a Ctrl-C while shut is held back
+    ...         print("recorded")
+    ... except KeyboardInterrupt:
+    ...     print("then raised")
+    recorded
+    then raised
+    """
+
+    def __init__(self) -> None:
+        self._depth = 0
+        self._pending = False
+
+    def handler(self, signum: int, frame: Any) -> None:
+        if self._depth:
+            self._pending = True
+        else:
+            raise KeyboardInterrupt
+
+    @contextlib.contextmanager
+    def installed(self) -> Iterator[None]:
+        """The gate's handler within the block, for the signals that raise KeyboardInterrupt
+        now (signals are not a library's to change otherwise, nor another thread's)."""
+        with contextlib.ExitStack() as stack:
+            if threading.current_thread() is threading.main_thread():
+                if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+                    stack.enter_context(_handled(signal.SIGINT, self.handler))
+                if signal.getsignal(signal.SIGTERM) is _interrupt:
+                    stack.enter_context(_handled(signal.SIGTERM, self.handler))
+            yield
+
+    @contextlib.contextmanager
+    def shut(self) -> Iterator[None]:
+        self._depth += 1
+        try:
+            yield
+        finally:
+            self._depth -= 1
+            if not self._depth and self._pending:
+                self._pending = False
+                raise KeyboardInterrupt
 
 
 def sigint_ignored() -> contextlib.AbstractContextManager[None]:

@@ -42,7 +42,7 @@ from multiprocessing.reduction import ForkingPickler
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from ._signals import sigint_ignored
+from ._signals import InterruptGate, sigint_ignored
 from ._version import __version__
 from .io import (
     AtomicFile,
@@ -611,6 +611,7 @@ class Batch:
         #: after the last record the iteration yielded: a caller that reports per file adds them.
         self.late: list[FileRecord] = []
         self._ready: deque[FileRecord] = deque()  # answered, not yielded yet
+        self._gate = InterruptGate()
 
     @cached_property
     def fingerprint(self) -> str:
@@ -671,7 +672,8 @@ class Batch:
             yield from self._early
             self._early = []
             if self._pooled_run():
-                yield from self._pooled(self._todo)
+                with self._gate.installed():
+                    yield from self._pooled(self._todo)
             else:
                 while self._todo:
                     i = self._todo.popleft()
@@ -1032,7 +1034,10 @@ class Batch:
                 if not give(w):
                     break
             while ready:
-                yield ready.popleft()
+                # Ctrl-C waits while the caller has the record (it is no longer in `ready`, so
+                # close() would not count it late): it is raised when the caller asks for more
+                with self._gate.shut():
+                    yield ready.popleft()
             busy = [w for w in self._workers if w.tasks or not w.ready]
             if not busy:
                 if todo or any(lg.resend for lg in self._large):
@@ -1055,17 +1060,21 @@ class Batch:
             for obj in woken:
                 w = conns.get(obj) or sentinels.get(obj)  # type: ignore[call-overload]
                 while w is not None and w in self._workers:  # every answer it has sent
-                    try:
-                        if obj is w.proc.sentinel and not w.conn.poll():
-                            raise EOFError
-                        msg = w.conn.recv()
-                    except (EOFError, OSError):
-                        dead(w)
-                        break
-                    if msg == _READY:
-                        w.ready = True
-                    else:
-                        self._answer(w, msg[1], ready)
+                    # an answer read is recorded before a Ctrl-C takes effect: a record the
+                    # worker sent and this process dropped would make a re-run redo that file
+                    # and leave it out of the report
+                    with self._gate.shut():
+                        try:
+                            if obj is w.proc.sentinel and not w.conn.poll():
+                                raise EOFError
+                            msg = w.conn.recv()
+                        except (EOFError, OSError):
+                            dead(w)
+                            break
+                        if msg == _READY:
+                            w.ready = True
+                        else:
+                            self._answer(w, msg[1], ready)
                     if not w.conn.poll():
                         break
 
@@ -1082,23 +1091,11 @@ class Batch:
         task = w.tasks.popleft()
         if task[0] == "files":
             # in the order of the batch; a worker asked to stop answers for the first files only
-            # A Ctrl-C while the batch is recorded waits until it is (a few manifest lines):
-            # a record the worker sent and the main process dropped would make a re-run redo
-            # that file and leave it out of the report. (Recording one again is harmless.)
-            interrupted = False
             for (i, found), one in zip(task[2], res, strict=False):
                 if isinstance(one, FileRecord) and one.status == "ok":
                     self._work_seconds += one.seconds
                     self._work_bytes += one.bytes_in
-                rec: FileRecord | None = None
-                while rec is None:
-                    try:
-                        rec = self._finish(one, found, i)
-                    except KeyboardInterrupt:
-                        interrupted = True
-                ready.append(rec)
-            if interrupted:
-                raise KeyboardInterrupt
+                ready.append(self._finish(one, found, i))
         else:
             self._block_result(task, res, ready)
 
