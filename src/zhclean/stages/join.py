@@ -436,8 +436,9 @@ class _Layout:
             sp = ln.sp
         else:  # _has_sent_punct: the common case at C speed, the full stop after a letter apart
             sp = list(map(bool, map(_PUNCT_CHAR.search, texts)))
-            dots = map(str.__contains__, texts, repeat("."))
-            for i in compress(range(n), map(and_, map(not_, sp), dots)):
+            bare = list(map(not_, sp))  # (only these need the slow test: most lines have a comma)
+            dotted = map(str.__contains__, compress(texts, bare), repeat("."))
+            for i in compress(compress(range(n), bare), dotted):
                 if _DOT_AFTER_LETTER.search(texts[i]):
                     sp[i] = True
         self.sp = sp
@@ -457,14 +458,15 @@ class _Layout:
             ]
         run = list(accumulate(new_run, initial=0))
         bounds = [0, *compress(range(1, n), new_run), n]
-        size = [hi - lo for lo, hi in pairwise(bounds)]
-        prose = [True in sp[lo:hi] for lo, hi in pairwise(bounds)]
+        size = list(map(sub, bounds[1:], bounds))
         run_size = list(map(size.__getitem__, run))
         self.run = run
         self.run_size = run_size
-        self.prose = prose
-        # a line of a run of three or more lines with sentence punctuation: wrapped prose
-        prose_run = [k >= 3 and p for k, p in zip(size, prose, strict=True)]
+        # a line of a run of three or more lines with sentence punctuation: wrapped prose (most
+        # runs are shorter: their lines are not looked at)
+        prose_run = [
+            k >= 3 and True in sp[lo : lo + k] for k, lo in zip(size, bounds[:-1], strict=True)
+        ]
         in_prose = list(map(prose_run.__getitem__, run))
         self.in_prose = in_prose
         # A line of a prose run is measured against its run's neighbours; any other line
@@ -478,18 +480,22 @@ class _Layout:
                 0.0 if p else max(capped[max(0, i - win) : i + win + 1])
                 for i, p in enumerate(in_prose)
             ]
-        # the widest of a line and the lines before and after it; at the first and the last
-        # line of a prose run (three lines or more), of the line and its one neighbour in the run
-        pair = [a if a > b else b for a, b in pairwise(w)]
-        three = [a if a > b else b for a, b in zip([w[0], *pair], [*pair, w[-1]], strict=True)]
-        column = [
-            (t if p else (x if x > m else m))
-            for x, t, p, m in zip(w, three, in_prose, around, strict=True)
-        ]
-        for r in compress(range(len(size)), prose_run):
-            lo, hi = bounds[r], bounds[r + 1] - 1
-            column[lo] = pair[lo]
-            column[hi] = pair[hi - 1]
+        prose_runs = list(compress(range(len(size)), prose_run))
+        if not prose_runs:  # (text with a sentence a line has next to none)
+            column = [x if x > m else m for x, m in zip(w, around, strict=True)]
+        else:
+            # the widest of a line and the lines before and after it; at the first and the last
+            # line of a prose run (three lines or more), of the line and its one neighbour in it
+            pair = [a if a > b else b for a, b in pairwise(w)]
+            three = [a if a > b else b for a, b in zip([w[0], *pair], [*pair, w[-1]], strict=True)]
+            column = [
+                (t if p else (x if x > m else m))
+                for x, t, p, m in zip(w, three, in_prose, around, strict=True)
+            ]
+            for r in prose_runs:
+                lo, hi = bounds[r], bounds[r + 1] - 1
+                column[lo] = pair[lo]
+                column[hi] = pair[hi - 1]
         self.column = column
         self.short_ = [
             wi < col - (tol if tol > 0.06 * col else 0.06 * col)
@@ -719,7 +725,7 @@ def _decide_rest(lay: _Layout, i: int, plain: bool) -> tuple[bool, str]:
     heading = plain and lay.heading[i] and not lay.para_indent[i]
     if heading and lay.list_item[i] and cur_w >= 0.6 * lay.column[i] > nxt_w:
         return True, "join: a long numbered heading wraps onto a shorter line"
-    in_prose = lay.run_size[i] >= 3 and lay.prose[lay.run[i]] and not lay.short_[i]
+    in_prose = lay.in_prose[i] and not lay.short_[i]
     if not in_prose and lay.heading[j] and nxt_w <= 0.5 * lay.column[j]:
         return False, "keep: next line is a heading"
     if heading:
