@@ -371,6 +371,7 @@ _VERSE_END_CHAR = _class(_VERSE_END)
 _CLAUSE_END_CHAR = _class(_CLAUSE_END)
 _NO_END_CHAR = _class(_NO_END_OR_HYPHEN)
 _ASCII_CHAR = re.compile(r"[\x00-\x7f]")
+_OPENING_CHAR = _class(o for o, _ in _PAIRS)
 _FULL_STOP = re.compile(r"\.")
 
 
@@ -618,6 +619,8 @@ def _verse(lay: _Layout, i: int) -> bool:
 def _open_brackets(para: str) -> bool:
     """The paragraph so far opened a bracket or quote it has not closed (within 200 chars)."""
     tail = para[-200:]
+    if not _OPENING_CHAR.search(tail):
+        return False  # (most paragraphs have none: one search instead of one per pair)
     for o, c in _PAIRS:  # noqa: SIM110 (a plain loop: no generator on this hot path)
         if o in tail and tail.count(o) > tail.count(c):
             return True
@@ -821,6 +824,7 @@ def _decide_all(lay: _Layout) -> list[bool]:
         with_sp = list(accumulate(sp, initial=0))  # lines with sentence punctuation before k
         kept = -1  # the last break the walk kept
         keeps.insert(0, -1)
+        texts = lay.texts
         for i, k in zip(walk, map(bisect_left, repeat(keeps), walk), strict=True):
             start = keeps[k - 1]  # the last break kept before i, by the rules or by the walk
             if kept > start:
@@ -833,7 +837,9 @@ def _decide_all(lay: _Layout) -> list[bool]:
                 joined = False
             else:
                 joined = _decide_rest(lay, i, True)[0]
-            if not joined and _open_brackets(_para_tail(lay.texts, start, i)):
+            if not joined and _open_brackets(
+                texts[i] if start == i else _para_tail(texts, start, i)  # (most often alone)
+            ):
                 joined = True
             dec[i] = joined
             if not joined:
