@@ -35,17 +35,19 @@ How a break is judged, as a careful reader would (``--explain`` names the rule e
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
-from collections.abc import Iterable
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from itertools import accumulate, chain, compress, count, pairwise, repeat
 from operator import and_, is_, is_not, itemgetter, not_, sub
+from typing import TypeVar
 
 from .base import BackMap, Change, Explained, StageSpec, register
 from .chars import NO_LINE_START
 
 NAME = "join"
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -240,36 +242,73 @@ def _next_lines(
     knows: a paragraph's width is the sum of its lines' (plus a half for each space put between
     them, less a half for each hyphen taken off), its first and last characters are its first
     line's first and its last line's last, and it has sentence punctuation if one of its lines
-    has, unless a full stop meets a join (``(?<=[A-Za-z])\\.\\s`` may then match across it)."""
+    has, unless a full stop meets a join (``(?<=[A-Za-z])\\.\\s`` may then match across it).
+
+    Where the look joined few lines (text with a sentence a line), a paragraph of one line is
+    that line, already measured: only the paragraphs of two lines or more are derived, and put
+    in place among the lines' own measures (slices copied, not a step per paragraph)."""
     texts, n = lay.texts, lay.n
     paras = body.split(joiner)
     m = len(paras)
-    keeps = list(compress(range(n - 1), map(not_, joined)))
-    firsts_i = [0, *[k + 1 for k in keeps]]  # each paragraph's first line
-    lasts_i = [*keeps, n - 1]  # and its last
+    few = 4 * (n - m) <= m  # (n - m breaks joined)
+    if few:
+        at = list(compress(range(n - 1), joined))
+        # the paragraphs of two lines or more: their first and last lines, their place
+        firsts_i = [k for k in at if k == 0 or not joined[k - 1]]
+        lasts_i = [k + 1 for k in at if k + 1 == n - 1 or not joined[k + 1]]
+        where = list(map(sub, firsts_i, map(bisect_left, repeat(at), firsts_i)))
+    else:
+        keeps = list(compress(range(n - 1), map(not_, joined)))
+        firsts_i = [0, *[k + 1 for k in keeps]]  # each paragraph's first line
+        lasts_i = [*keeps, n - 1]  # and its last
+        where = range(m)
     total = list(accumulate(lay.raw, initial=0.0))
     raw = [total[b + 1] - total[a] for a, b in zip(firsts_i, lasts_i, strict=True)]
     spaces, drops = glued
     for k in spaces:
-        raw[bisect_left(keeps, k)] += 0.5
+        raw[bisect_right(firsts_i, k) - 1] += 0.5
     for k in drops:
-        raw[bisect_left(keeps, k)] -= 0.5
+        raw[bisect_right(firsts_i, k) - 1] -= 0.5
     firsts = "".join(map(lay.firsts.__getitem__, firsts_i))
     lasts = "".join(map(lay.lasts.__getitem__, lasts_i))
     w = raw[:]
-    for p in _where(_HANGING_CHAR, lasts):
-        k = lasts_i[p]
+    for q in _where(_HANGING_CHAR, lasts):
+        k = lasts_i[q]
         # the last line's own hanging marks, unless it is one character long
-        w[p] = raw[p] - (lay.raw[k] - lay.w[k] if len(texts[k]) > 1 else _hanging(paras[p]))
+        w[q] = raw[q] - (lay.raw[k] - lay.w[k] if len(texts[k]) > 1 else _hanging(paras[where[q]]))
     with_sp = list(accumulate(lay.sp, initial=0))
     sp = [with_sp[b + 1] != with_sp[a] for a, b in zip(firsts_i, lasts_i, strict=True)]
     for k in _where(_FULL_STOP, lay.lasts, n - 1) + [k - 1 for k in _where(_FULL_STOP, lay.firsts)]:
         if k >= 0 and joined[k]:
-            p = bisect_left(keeps, k)
-            sp[p] = _has_sent_punct(paras[p])
+            q = bisect_right(firsts_i, k) - 1
+            sp[q] = _has_sent_punct(paras[where[q]])
+    if few:
+        raw = _splice(lay.raw, firsts_i, lasts_i, raw)
+        w = _splice(lay.w, firsts_i, lasts_i, w)
+        sp = _splice(lay.sp, firsts_i, lasts_i, sp)
+        firsts = "".join(_splice(lay.firsts, firsts_i, lasts_i, firsts))
+        lasts = "".join(_splice(lay.lasts, firsts_i, lasts_i, lasts))
     gap = [False, *[True] * (m - 1)] if joiner == "\n\n" else [False] * m
     spaced = lay.spaced  # (a join never makes two spaces, a tab or an ideographic space)
     return _Lines(paras, w, gap, [False] * m, [False] * m, [], [], firsts, lasts, spaced, raw, sp)
+
+
+def _splice(
+    items: Sequence[_T], firsts: list[int], lasts: list[int], new: Sequence[_T]
+) -> list[_T]:
+    """``items`` (one per line) with lines ``firsts[g]`` to ``lasts[g]`` replaced by ``new[g]``.
+
+    >>> "".join(_splice("abcdef", [1, 4], [2, 5], "XY"))
+    'aXdY'
+    """
+    out: list[_T] = []
+    done = 0
+    for a, b, x in zip(firsts, lasts, new, strict=True):
+        out += items[done:a]
+        out.append(x)
+        done = b + 1
+    out += items[done:]
+    return out
 
 
 def _has_gap(s: str) -> bool:
