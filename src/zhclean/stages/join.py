@@ -37,7 +37,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from itertools import accumulate, chain, compress, count, pairwise, repeat
 from operator import and_, is_, is_not, itemgetter, not_, sub
@@ -196,6 +196,11 @@ class _Lines:
     spaced: bool  # some line may hold two spaces, a tab or an ideographic space (a table row)
     raw: list[float]  # its width (:func:`_width`), the hanging punctuation counted in full
     sp: list[bool] | None = None  # it has sentence punctuation (None: _Layout finds out)
+    # the marks of the look before, the first and last lines of the paragraphs it joined and
+    # their places here: the other lines are lines of that look, left as they were
+    reuse: tuple[_Marks, list[int], list[int], Sequence[int]] | None = field(
+        default=None, compare=False
+    )
 
 
 def _edge_widths(texts: list[str], lasts: str) -> tuple[list[float], list[float]]:
@@ -290,7 +295,11 @@ def _next_lines(
         lasts = "".join(_splice(lay.lasts, firsts_i, lasts_i, lasts))
     gap = [False, *[True] * (m - 1)] if joiner == "\n\n" else [False] * m
     spaced = lay.spaced  # (a join never makes two spaces, a tab or an ideographic space)
-    return _Lines(paras, w, gap, [False] * m, [False] * m, [], [], firsts, lasts, spaced, raw, sp)
+    false = [False] * m
+    lines = _Lines(paras, w, gap, false, false[:], [], [], firsts, lasts, spaced, raw, sp)
+    if few:
+        lines.reuse = (lay.marks, firsts_i, lasts_i, where)
+    return lines
 
 
 def _splice(
@@ -455,6 +464,100 @@ def _window_max(xs: list[float], win: int) -> list[float]:
     return [a if a > b else b for a, b in zip(cur, far, strict=False)]
 
 
+@dataclass(slots=True)
+class _Marks:
+    """What each line's own text shows (one list per mark, one item per line): its end, a list
+    item, a caption, a table row, a verse line ... (:class:`_Layout` adds what the lines around
+    it show)."""
+
+    ends: list[bool]  # it ends a sentence
+    list_item: list[bool]
+    caption_label: list[bool]
+    caption_match: list[bool]
+    caption: list[bool]
+    section: list[bool]
+    numeric: list[bool]
+    table: list[bool]
+    verse_ok: list[bool]
+    plain_end_but_verse: list[bool]
+    plain_end: list[bool]
+    plain_start: list[bool]
+
+    @staticmethod
+    def of(texts: list[str], firsts: str, lasts: str, w: list[float], spaced: bool) -> _Marks:
+        """The marks of the lines ``texts`` (``firsts``, ``lasts``: their first and last
+        characters; ``w``: their widths; ``spaced``: some line may be a table row)."""
+        n = len(texts)
+        ends = [False] * n
+        for i in _where(_TERMINAL_CHAR, lasts):  # (what _line_ends_sentence says at once)
+            ends[i] = True
+        for i in _where(_CLOSE_OR_DOT_CHAR, lasts):
+            ends[i] = _line_ends_sentence(texts[i])
+        # Start-anchored features, only for lines whose first character allows them.
+        f = [False] * n
+        list_item, caption_label, caption_match = f, f[:], f[:]
+        caption, section, numeric = f[:], f[:], f[:]
+        cand = _where(_SPECIAL_START, firsts)
+        for i in cand:
+            s = texts[i]
+            list_item[i] = bool(_LIST_ITEM.match(s))
+            if s[0] in _CAPTION_FIRST:  # (the caption patterns start with one of these)
+                caption_label[i] = bool(_CAPTION_LABEL.match(s))
+                caption_match[i] = bool(_CAPTION.match(s))
+                caption[i] = _is_caption(s)
+            section[i] = bool(_SECTION.match(s))
+            numeric[i] = bool(_NUMERIC.match(s))
+        # a table row needs a gap of two spaces or a tab between cells
+        if spaced:
+            table = [("  " in s or "\t" in s or "\u3000" in s) and _is_table_row(s) for s in texts]
+        else:
+            table = [False] * n
+        # a row of figures with single spaces between its cells, as pypdf writes a financial
+        # table: a label and two numbers or more (营业收入（元） 4,755,785.11 5,699,227.63 -16.55%)
+        for i in _where(_FIGURE_END_CHAR, lasts):
+            if _FIGURES_END.search(texts[i]):
+                table[i] = True
+        # what every line of a poem has (``_verse`` also compares it with the lines around)
+        verse_ok = [False] * n
+        for i in _where(_VERSE_END_CHAR, lasts):
+            verse_ok[i] = w[i] <= 16 and _THREE_HAN.search(texts[i]) is not None
+
+        # Lines without any of the marks the first rules of ``_decide`` look for, at the end
+        # (as the line before a break) and at the start (as the line after one).
+        plain_end = [True] * n
+        for i in _where(_NO_END_CHAR, lasts):
+            plain_end[i] = False
+        for i in compress(range(n), table):
+            plain_end[i] = False
+        plain_start = [True] * n
+        for i in _where(_NO_START_CHAR, firsts):
+            plain_start[i] = False
+        for i in compress(range(n), table):
+            plain_start[i] = False
+        for i in cand:
+            if caption_label[i] or caption[i] or numeric[i]:
+                plain_end[i] = False
+            if list_item[i] or caption[i] or numeric[i] or section[i]:
+                plain_start[i] = False
+        plain_end_but_verse = plain_end[:]  # (a verse line is the one mark left out)
+        for i in compress(range(n), verse_ok):
+            plain_end[i] = False
+        return _Marks(
+            ends,
+            list_item,
+            caption_label,
+            caption_match,
+            caption,
+            section,
+            numeric,
+            table,
+            verse_ok,
+            plain_end_but_verse,
+            plain_end,
+            plain_start,
+        )
+
+
 class _Layout:
     """Per-line measures: widths, runs of similar lines, each line's column width, and the
     features of each line's text that the decisions look at (computed once per line, for all
@@ -542,70 +645,40 @@ class _Layout:
             for wi, col in zip(w, column, strict=True)
         ]
         self.firsts, self.lasts = firsts, lasts = ln.firsts, ln.lasts
-        ends = [False] * n
-        for i in _where(_TERMINAL_CHAR, lasts):  # (what _line_ends_sentence says at once)
-            ends[i] = True
-        for i in _where(_CLOSE_OR_DOT_CHAR, lasts):
-            ends[i] = _line_ends_sentence(texts[i])
-        self.ends = ends
         self.clause_end = clause_end = _where(_CLAUSE_END_CHAR, lasts)
+        # What each line's own text shows; where the look before left a line as it was, its
+        # marks are that line's (the lines were measured there), and only the paragraphs it
+        # joined are looked at.
+        if ln.reuse is None:
+            marks = _Marks.of(texts, firsts, lasts, w, ln.spaced)
+        else:
+            before, first_lines, last_lines, where = ln.reuse
+            joined = list(map(texts.__getitem__, where))
+            new = _Marks.of(
+                joined,
+                "".join(map(firsts.__getitem__, where)),
+                "".join(map(lasts.__getitem__, where)),
+                list(map(w.__getitem__, where)),
+                ln.spaced,
+            )
+            marks = _Marks(
+                *[
+                    _splice(getattr(before, f), first_lines, last_lines, getattr(new, f))
+                    for f in _Marks.__slots__
+                ]
+            )
+        self.marks = marks
+        self.ends = ends = marks.ends
         heading = [sh and not p and not e for sh, p, e in zip(self.short_, sp, ends, strict=True)]
         for i in clause_end:
             heading[i] = False
         self.heading = heading
-        # Start-anchored features, only for lines whose first character allows them.
-        f = [False] * n
-        self.list_item, self.caption_label, self.caption_match = f, f[:], f[:]
-        self.caption, self.section, self.numeric = f[:], f[:], f[:]
-        cand = _where(_SPECIAL_START, firsts)
-        for i in cand:
-            s = texts[i]
-            self.list_item[i] = bool(_LIST_ITEM.match(s))
-            if s[0] in _CAPTION_FIRST:  # (the caption patterns start with one of these)
-                self.caption_label[i] = bool(_CAPTION_LABEL.match(s))
-                self.caption_match[i] = bool(_CAPTION.match(s))
-                self.caption[i] = _is_caption(s)
-            self.section[i] = bool(_SECTION.match(s))
-            self.numeric[i] = bool(_NUMERIC.match(s))
-        # a table row needs a gap of two spaces or a tab between cells
-        if ln.spaced:
-            self.table = table = [
-                ("  " in s or "\t" in s or "\u3000" in s) and _is_table_row(s) for s in texts
-            ]
-        else:
-            self.table = table = [False] * n
-        # a row of figures with single spaces between its cells, as pypdf writes a financial
-        # table: a label and two numbers or more (营业收入（元） 4,755,785.11 5,699,227.63 -16.55%)
-        for i in _where(_FIGURE_END_CHAR, lasts):
-            if _FIGURES_END.search(texts[i]):
-                table[i] = True
-        # what every line of a poem has (``_verse`` also compares it with the lines around)
-        self.verse_ok = verse_ok = [False] * n
-        for i in _where(_VERSE_END_CHAR, lasts):
-            verse_ok[i] = w[i] <= 16 and _THREE_HAN.search(texts[i]) is not None
-
-        # Lines without any of the marks the first rules of ``_decide`` look for, at the end
-        # (as the line before a break) and at the start (as the line after one).
-        plain_end = [True] * n
-        for i in _where(_NO_END_CHAR, lasts):
-            plain_end[i] = False
-        for i in compress(range(n), table):
-            plain_end[i] = False
-        plain_start = [True] * n
-        for i in _where(_NO_START_CHAR, firsts):
-            plain_start[i] = False
-        for i in compress(range(n), table):
-            plain_start[i] = False
-        for i in cand:
-            if self.caption_label[i] or self.caption[i] or self.numeric[i]:
-                plain_end[i] = False
-            if self.list_item[i] or self.caption[i] or self.numeric[i] or self.section[i]:
-                plain_start[i] = False
-        self.plain_end_but_verse = plain_end[:]  # (a verse line is the one mark left out)
-        for i in compress(range(n), verse_ok):
-            plain_end[i] = False
-        self.plain_end = plain_end
-        self.plain_start = plain_start
+        self.list_item, self.caption_label = marks.list_item, marks.caption_label
+        self.caption_match, self.caption = marks.caption_match, marks.caption
+        self.section, self.numeric, self.table = marks.section, marks.numeric, marks.table
+        self.verse_ok = marks.verse_ok
+        self.plain_end_but_verse = marks.plain_end_but_verse
+        self.plain_end, self.plain_start = marks.plain_end, marks.plain_start
 
     def gaps_mean_something(self, i: int) -> bool:
         """Blank lines around line ``i`` are rare enough to mark paragraphs (some extractors put
