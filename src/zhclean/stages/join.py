@@ -196,8 +196,9 @@ class _Lines:
     spaced: bool  # some line may hold two spaces, a tab or an ideographic space (a table row)
     raw: list[float]  # its width (:func:`_width`), the hanging punctuation counted in full
     sp: list[bool] | None = None  # it has sentence punctuation (None: _Layout finds out)
-    # the marks of the look before, the first and last lines of the paragraphs it joined and
-    # their places here: the other lines are lines of that look, left as they were
+    # the marks of the look before (its lines), the first and last of its lines that each
+    # paragraph it joined took, and those paragraphs' places here: any other line here is a
+    # line of that look, left as it was
     reuse: tuple[_Marks, list[int], list[int], Sequence[int]] | None = field(
         default=None, compare=False
     )
@@ -653,9 +654,8 @@ class _Layout:
             marks = _Marks.of(texts, firsts, lasts, w, ln.spaced)
         else:
             before, first_lines, last_lines, where = ln.reuse
-            joined = list(map(texts.__getitem__, where))
-            new = _Marks.of(
-                joined,
+            fresh = _Marks.of(
+                list(map(texts.__getitem__, where)),
                 "".join(map(firsts.__getitem__, where)),
                 "".join(map(lasts.__getitem__, where)),
                 list(map(w.__getitem__, where)),
@@ -663,8 +663,8 @@ class _Layout:
             )
             marks = _Marks(
                 *[
-                    _splice(getattr(before, f), first_lines, last_lines, getattr(new, f))
-                    for f in _Marks.__slots__
+                    _splice(getattr(before, f), first_lines, last_lines, getattr(fresh, f))
+                    for f in _Marks.__slots__  # (the fields, in order)
                 ]
             )
         self.marks = marks
