@@ -1083,7 +1083,7 @@ def _join_lines(text: str, config: JoinConfig) -> str:
         lay = _Layout(lines, config)
         joined = _decide_all(lay)
         if look and not any(joined):
-            return joiner.join(lines.texts) + "\n"  # the text of the look before
+            return body + "\n"  # the text of the look before (its lines are body's paragraphs)
         body, glued = _assemble(lay, joined, joiner)
         if not look and len(body) + 1 == len(text) and body + "\n" == text:
             # the text was already one paragraph a line and nothing joined: a second look would
