@@ -200,7 +200,7 @@ class _Lines:
     # paragraph it joined took, and those paragraphs' places here: any other line here is a
     # line of that look, left as it was
     reuse: tuple[_Marks, list[int], list[int], Sequence[int]] | None = field(
-        default=None, compare=False
+        default=None, compare=False, repr=False
     )
 
 
