@@ -105,7 +105,10 @@ def test_next_look_lines_are_derived_exactly(text: str, cfg: JoinConfig) -> None
     body, glued = _assemble(lay, joined, joiner)
     derived = _next_lines(lay, joined, glued, body, joiner)
     measured = _paragraph_lines(body.split(joiner), cfg.blank_lines)
-    assert derived.sp == _Layout(measured, cfg).sp
+    fresh = _Layout(measured, cfg)
+    assert derived.sp == fresh.sp
+    # the marks of the lines the look left as they were are taken from it (when it joined few)
+    assert _Layout(derived, cfg).marks == fresh.marks
     derived.sp = None
     assert derived.spaced or not measured.spaced  # derived: "may hold", from the text before
     measured.spaced = derived.spaced

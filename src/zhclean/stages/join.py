@@ -35,17 +35,19 @@ How a break is judged, as a careful reader would (``--explain`` names the rule e
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
-from collections.abc import Iterable
-from dataclasses import dataclass
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from functools import cache
 from itertools import accumulate, chain, compress, count, pairwise, repeat
 from operator import and_, is_, is_not, itemgetter, not_, sub
+from typing import TypeVar
 
 from .base import BackMap, Change, Explained, StageSpec, register
 from .chars import NO_LINE_START
 
 NAME = "join"
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -194,6 +196,12 @@ class _Lines:
     spaced: bool  # some line may hold two spaces, a tab or an ideographic space (a table row)
     raw: list[float]  # its width (:func:`_width`), the hanging punctuation counted in full
     sp: list[bool] | None = None  # it has sentence punctuation (None: _Layout finds out)
+    # the marks of the look before (its lines), the first and last of its lines that each
+    # paragraph it joined took, and those paragraphs' places here: any other line here is a
+    # line of that look, left as it was
+    reuse: tuple[_Marks, list[int], list[int], Sequence[int]] | None = field(
+        default=None, compare=False, repr=False
+    )
 
 
 def _edge_widths(texts: list[str], lasts: str) -> tuple[list[float], list[float]]:
@@ -240,36 +248,77 @@ def _next_lines(
     knows: a paragraph's width is the sum of its lines' (plus a half for each space put between
     them, less a half for each hyphen taken off), its first and last characters are its first
     line's first and its last line's last, and it has sentence punctuation if one of its lines
-    has, unless a full stop meets a join (``(?<=[A-Za-z])\\.\\s`` may then match across it)."""
+    has, unless a full stop meets a join (``(?<=[A-Za-z])\\.\\s`` may then match across it).
+
+    Where the look joined few lines (text with a sentence a line), a paragraph of one line is
+    that line, already measured: only the paragraphs of two lines or more are derived, and put
+    in place among the lines' own measures (slices copied, not a step per paragraph)."""
     texts, n = lay.texts, lay.n
     paras = body.split(joiner)
     m = len(paras)
-    keeps = list(compress(range(n - 1), map(not_, joined)))
-    firsts_i = [0, *[k + 1 for k in keeps]]  # each paragraph's first line
-    lasts_i = [*keeps, n - 1]  # and its last
+    few = 4 * (n - m) <= m  # (n - m breaks joined)
+    if few:
+        at = list(compress(range(n - 1), joined))
+        # the paragraphs of two lines or more: their first and last lines, their place
+        firsts_i = [k for k in at if k == 0 or not joined[k - 1]]
+        lasts_i = [k + 1 for k in at if k + 1 == n - 1 or not joined[k + 1]]
+        where = list(map(sub, firsts_i, map(bisect_left, repeat(at), firsts_i)))
+    else:
+        keeps = list(compress(range(n - 1), map(not_, joined)))
+        firsts_i = [0, *[k + 1 for k in keeps]]  # each paragraph's first line
+        lasts_i = [*keeps, n - 1]  # and its last
+        where = range(m)
     total = list(accumulate(lay.raw, initial=0.0))
     raw = [total[b + 1] - total[a] for a, b in zip(firsts_i, lasts_i, strict=True)]
     spaces, drops = glued
     for k in spaces:
-        raw[bisect_left(keeps, k)] += 0.5
+        raw[bisect_right(firsts_i, k) - 1] += 0.5
     for k in drops:
-        raw[bisect_left(keeps, k)] -= 0.5
+        raw[bisect_right(firsts_i, k) - 1] -= 0.5
     firsts = "".join(map(lay.firsts.__getitem__, firsts_i))
     lasts = "".join(map(lay.lasts.__getitem__, lasts_i))
     w = raw[:]
-    for p in _where(_HANGING_CHAR, lasts):
-        k = lasts_i[p]
+    for q in _where(_HANGING_CHAR, lasts):
+        k = lasts_i[q]
         # the last line's own hanging marks, unless it is one character long
-        w[p] = raw[p] - (lay.raw[k] - lay.w[k] if len(texts[k]) > 1 else _hanging(paras[p]))
+        w[q] = raw[q] - (lay.raw[k] - lay.w[k] if len(texts[k]) > 1 else _hanging(paras[where[q]]))
     with_sp = list(accumulate(lay.sp, initial=0))
     sp = [with_sp[b + 1] != with_sp[a] for a, b in zip(firsts_i, lasts_i, strict=True)]
     for k in _where(_FULL_STOP, lay.lasts, n - 1) + [k - 1 for k in _where(_FULL_STOP, lay.firsts)]:
         if k >= 0 and joined[k]:
-            p = bisect_left(keeps, k)
-            sp[p] = _has_sent_punct(paras[p])
+            q = bisect_right(firsts_i, k) - 1
+            sp[q] = _has_sent_punct(paras[where[q]])
+    if few:
+        raw = _splice(lay.raw, firsts_i, lasts_i, raw)
+        w = _splice(lay.w, firsts_i, lasts_i, w)
+        sp = _splice(lay.sp, firsts_i, lasts_i, sp)
+        firsts = "".join(_splice(lay.firsts, firsts_i, lasts_i, firsts))
+        lasts = "".join(_splice(lay.lasts, firsts_i, lasts_i, lasts))
     gap = [False, *[True] * (m - 1)] if joiner == "\n\n" else [False] * m
     spaced = lay.spaced  # (a join never makes two spaces, a tab or an ideographic space)
-    return _Lines(paras, w, gap, [False] * m, [False] * m, [], [], firsts, lasts, spaced, raw, sp)
+    false = [False] * m
+    lines = _Lines(paras, w, gap, false, false[:], [], [], firsts, lasts, spaced, raw, sp)
+    if few:
+        lines.reuse = (lay.marks, firsts_i, lasts_i, where)
+    return lines
+
+
+def _splice(
+    items: Sequence[_T], firsts: list[int], lasts: list[int], new: Sequence[_T]
+) -> list[_T]:
+    """``items`` (one per line) with lines ``firsts[g]`` to ``lasts[g]`` replaced by ``new[g]``.
+
+    >>> "".join(_splice("abcdef", [1, 4], [2, 5], "XY"))
+    'aXdY'
+    """
+    out: list[_T] = []
+    done = 0
+    for a, b, x in zip(firsts, lasts, new, strict=True):
+        out += items[done:a]
+        out.append(x)
+        done = b + 1
+    out += items[done:]
+    return out
 
 
 def _has_gap(s: str) -> bool:
@@ -371,6 +420,7 @@ _VERSE_END_CHAR = _class(_VERSE_END)
 _CLAUSE_END_CHAR = _class(_CLAUSE_END)
 _NO_END_CHAR = _class(_NO_END_OR_HYPHEN)
 _ASCII_CHAR = re.compile(r"[\x00-\x7f]")
+_OPENING_CHAR = _class(o for o, _ in _PAIRS)
 _FULL_STOP = re.compile(r"\.")
 
 
@@ -415,6 +465,100 @@ def _window_max(xs: list[float], win: int) -> list[float]:
     return [a if a > b else b for a, b in zip(cur, far, strict=False)]
 
 
+@dataclass(slots=True)
+class _Marks:
+    """What each line's own text shows (one list per mark, one item per line): its end, a list
+    item, a caption, a table row, a verse line ... (:class:`_Layout` adds what the lines around
+    it show)."""
+
+    ends: list[bool]  # it ends a sentence
+    list_item: list[bool]
+    caption_label: list[bool]
+    caption_match: list[bool]
+    caption: list[bool]
+    section: list[bool]
+    numeric: list[bool]
+    table: list[bool]
+    verse_ok: list[bool]
+    plain_end_but_verse: list[bool]
+    plain_end: list[bool]
+    plain_start: list[bool]
+
+    @staticmethod
+    def of(texts: list[str], firsts: str, lasts: str, w: list[float], spaced: bool) -> _Marks:
+        """The marks of the lines ``texts`` (``firsts``, ``lasts``: their first and last
+        characters; ``w``: their widths; ``spaced``: some line may be a table row)."""
+        n = len(texts)
+        ends = [False] * n
+        for i in _where(_TERMINAL_CHAR, lasts):  # (what _line_ends_sentence says at once)
+            ends[i] = True
+        for i in _where(_CLOSE_OR_DOT_CHAR, lasts):
+            ends[i] = _line_ends_sentence(texts[i])
+        # Start-anchored features, only for lines whose first character allows them.
+        f = [False] * n
+        list_item, caption_label, caption_match = f, f[:], f[:]
+        caption, section, numeric = f[:], f[:], f[:]
+        cand = _where(_SPECIAL_START, firsts)
+        for i in cand:
+            s = texts[i]
+            list_item[i] = bool(_LIST_ITEM.match(s))
+            if s[0] in _CAPTION_FIRST:  # (the caption patterns start with one of these)
+                caption_label[i] = bool(_CAPTION_LABEL.match(s))
+                caption_match[i] = bool(_CAPTION.match(s))
+                caption[i] = _is_caption(s)
+            section[i] = bool(_SECTION.match(s))
+            numeric[i] = bool(_NUMERIC.match(s))
+        # a table row needs a gap of two spaces or a tab between cells
+        if spaced:
+            table = [("  " in s or "\t" in s or "\u3000" in s) and _is_table_row(s) for s in texts]
+        else:
+            table = [False] * n
+        # a row of figures with single spaces between its cells, as pypdf writes a financial
+        # table: a label and two numbers or more (营业收入（元） 4,755,785.11 5,699,227.63 -16.55%)
+        for i in _where(_FIGURE_END_CHAR, lasts):
+            if _FIGURES_END.search(texts[i]):
+                table[i] = True
+        # what every line of a poem has (``_verse`` also compares it with the lines around)
+        verse_ok = [False] * n
+        for i in _where(_VERSE_END_CHAR, lasts):
+            verse_ok[i] = w[i] <= 16 and _THREE_HAN.search(texts[i]) is not None
+
+        # Lines without any of the marks the first rules of ``_decide`` look for, at the end
+        # (as the line before a break) and at the start (as the line after one).
+        plain_end = [True] * n
+        for i in _where(_NO_END_CHAR, lasts):
+            plain_end[i] = False
+        for i in compress(range(n), table):
+            plain_end[i] = False
+        plain_start = [True] * n
+        for i in _where(_NO_START_CHAR, firsts):
+            plain_start[i] = False
+        for i in compress(range(n), table):
+            plain_start[i] = False
+        for i in cand:
+            if caption_label[i] or caption[i] or numeric[i]:
+                plain_end[i] = False
+            if list_item[i] or caption[i] or numeric[i] or section[i]:
+                plain_start[i] = False
+        plain_end_but_verse = plain_end[:]  # (a verse line is the one mark left out)
+        for i in compress(range(n), verse_ok):
+            plain_end[i] = False
+        return _Marks(
+            ends,
+            list_item,
+            caption_label,
+            caption_match,
+            caption,
+            section,
+            numeric,
+            table,
+            verse_ok,
+            plain_end_but_verse,
+            plain_end,
+            plain_start,
+        )
+
+
 class _Layout:
     """Per-line measures: widths, runs of similar lines, each line's column width, and the
     features of each line's text that the decisions look at (computed once per line, for all
@@ -436,8 +580,9 @@ class _Layout:
             sp = ln.sp
         else:  # _has_sent_punct: the common case at C speed, the full stop after a letter apart
             sp = list(map(bool, map(_PUNCT_CHAR.search, texts)))
-            dots = map(str.__contains__, texts, repeat("."))
-            for i in compress(range(n), map(and_, map(not_, sp), dots)):
+            bare = list(map(not_, sp))  # (only these need the slow test: most lines have a comma)
+            dotted = map(str.__contains__, compress(texts, bare), repeat("."))
+            for i in compress(compress(range(n), bare), dotted):
                 if _DOT_AFTER_LETTER.search(texts[i]):
                     sp[i] = True
         self.sp = sp
@@ -457,14 +602,15 @@ class _Layout:
             ]
         run = list(accumulate(new_run, initial=0))
         bounds = [0, *compress(range(1, n), new_run), n]
-        size = [hi - lo for lo, hi in pairwise(bounds)]
-        prose = [True in sp[lo:hi] for lo, hi in pairwise(bounds)]
+        size = list(map(sub, bounds[1:], bounds))
         run_size = list(map(size.__getitem__, run))
         self.run = run
         self.run_size = run_size
-        self.prose = prose
-        # a line of a run of three or more lines with sentence punctuation: wrapped prose
-        prose_run = [k >= 3 and p for k, p in zip(size, prose, strict=True)]
+        # a line of a run of three or more lines with sentence punctuation: wrapped prose (most
+        # runs are shorter: their lines are not looked at)
+        prose_run = [
+            k >= 3 and True in sp[lo : lo + k] for k, lo in zip(size, bounds[:-1], strict=True)
+        ]
         in_prose = list(map(prose_run.__getitem__, run))
         self.in_prose = in_prose
         # A line of a prose run is measured against its run's neighbours; any other line
@@ -478,88 +624,61 @@ class _Layout:
                 0.0 if p else max(capped[max(0, i - win) : i + win + 1])
                 for i, p in enumerate(in_prose)
             ]
-        # the widest of a line and the lines before and after it; at the first and the last
-        # line of a prose run (three lines or more), of the line and its one neighbour in the run
-        pair = [a if a > b else b for a, b in pairwise(w)]
-        three = [a if a > b else b for a, b in zip([w[0], *pair], [*pair, w[-1]], strict=True)]
-        column = [
-            (t if p else (x if x > m else m))
-            for x, t, p, m in zip(w, three, in_prose, around, strict=True)
-        ]
-        for r in compress(range(len(size)), prose_run):
-            lo, hi = bounds[r], bounds[r + 1] - 1
-            column[lo] = pair[lo]
-            column[hi] = pair[hi - 1]
+        prose_runs = list(compress(range(len(size)), prose_run))
+        if not prose_runs:  # (text with a sentence a line has next to none)
+            column = [x if x > m else m for x, m in zip(w, around, strict=True)]
+        else:
+            # the widest of a line and the lines before and after it; at the first and the last
+            # line of a prose run (three lines or more), of the line and its one neighbour in it
+            pair = [a if a > b else b for a, b in pairwise(w)]
+            three = [a if a > b else b for a, b in zip([w[0], *pair], [*pair, w[-1]], strict=True)]
+            column = [
+                (t if p else (x if x > m else m))
+                for x, t, p, m in zip(w, three, in_prose, around, strict=True)
+            ]
+            for r in prose_runs:
+                lo, hi = bounds[r], bounds[r + 1] - 1
+                column[lo] = pair[lo]
+                column[hi] = pair[hi - 1]
         self.column = column
         self.short_ = [
             wi < col - (tol if tol > 0.06 * col else 0.06 * col)
             for wi, col in zip(w, column, strict=True)
         ]
         self.firsts, self.lasts = firsts, lasts = ln.firsts, ln.lasts
-        ends = [False] * n
-        for i in _where(_TERMINAL_CHAR, lasts):  # (what _line_ends_sentence says at once)
-            ends[i] = True
-        for i in _where(_CLOSE_OR_DOT_CHAR, lasts):
-            ends[i] = _line_ends_sentence(texts[i])
-        self.ends = ends
         self.clause_end = clause_end = _where(_CLAUSE_END_CHAR, lasts)
+        # What each line's own text shows; where the look before left a line as it was, its
+        # marks are that line's (the lines were measured there), and only the paragraphs it
+        # joined are looked at.
+        if ln.reuse is None:
+            marks = _Marks.of(texts, firsts, lasts, w, ln.spaced)
+        else:
+            before, first_lines, last_lines, where = ln.reuse
+            fresh = _Marks.of(
+                list(map(texts.__getitem__, where)),
+                "".join(map(firsts.__getitem__, where)),
+                "".join(map(lasts.__getitem__, where)),
+                list(map(w.__getitem__, where)),
+                ln.spaced,
+            )
+            marks = _Marks(
+                *[
+                    _splice(getattr(before, f), first_lines, last_lines, getattr(fresh, f))
+                    for f in _Marks.__slots__  # (the fields, in order)
+                ]
+            )
+        self.marks = marks
+        self.ends = ends = marks.ends
         heading = [sh and not p and not e for sh, p, e in zip(self.short_, sp, ends, strict=True)]
         for i in clause_end:
             heading[i] = False
         self.heading = heading
-        # Start-anchored features, only for lines whose first character allows them.
-        f = [False] * n
-        self.list_item, self.caption_label, self.caption_match = f, f[:], f[:]
-        self.caption, self.section, self.numeric = f[:], f[:], f[:]
-        cand = _where(_SPECIAL_START, firsts)
-        for i in cand:
-            s = texts[i]
-            self.list_item[i] = bool(_LIST_ITEM.match(s))
-            if s[0] in _CAPTION_FIRST:  # (the caption patterns start with one of these)
-                self.caption_label[i] = bool(_CAPTION_LABEL.match(s))
-                self.caption_match[i] = bool(_CAPTION.match(s))
-                self.caption[i] = _is_caption(s)
-            self.section[i] = bool(_SECTION.match(s))
-            self.numeric[i] = bool(_NUMERIC.match(s))
-        # a table row needs a gap of two spaces or a tab between cells
-        if ln.spaced:
-            self.table = table = [
-                ("  " in s or "\t" in s or "\u3000" in s) and _is_table_row(s) for s in texts
-            ]
-        else:
-            self.table = table = [False] * n
-        # a row of figures with single spaces between its cells, as pypdf writes a financial
-        # table: a label and two numbers or more (营业收入（元） 4,755,785.11 5,699,227.63 -16.55%)
-        for i in _where(_FIGURE_END_CHAR, lasts):
-            if _FIGURES_END.search(texts[i]):
-                table[i] = True
-        # what every line of a poem has (``_verse`` also compares it with the lines around)
-        self.verse_ok = verse_ok = [False] * n
-        for i in _where(_VERSE_END_CHAR, lasts):
-            verse_ok[i] = w[i] <= 16 and _THREE_HAN.search(texts[i]) is not None
-
-        # Lines without any of the marks the first rules of ``_decide`` look for, at the end
-        # (as the line before a break) and at the start (as the line after one).
-        plain_end = [True] * n
-        for i in _where(_NO_END_CHAR, lasts):
-            plain_end[i] = False
-        for i in compress(range(n), table):
-            plain_end[i] = False
-        plain_start = [True] * n
-        for i in _where(_NO_START_CHAR, firsts):
-            plain_start[i] = False
-        for i in compress(range(n), table):
-            plain_start[i] = False
-        for i in cand:
-            if self.caption_label[i] or self.caption[i] or self.numeric[i]:
-                plain_end[i] = False
-            if self.list_item[i] or self.caption[i] or self.numeric[i] or self.section[i]:
-                plain_start[i] = False
-        self.plain_end_but_verse = plain_end[:]  # (a verse line is the one mark left out)
-        for i in compress(range(n), verse_ok):
-            plain_end[i] = False
-        self.plain_end = plain_end
-        self.plain_start = plain_start
+        self.list_item, self.caption_label = marks.list_item, marks.caption_label
+        self.caption_match, self.caption = marks.caption_match, marks.caption
+        self.section, self.numeric, self.table = marks.section, marks.numeric, marks.table
+        self.verse_ok = marks.verse_ok
+        self.plain_end_but_verse = marks.plain_end_but_verse
+        self.plain_end, self.plain_start = marks.plain_end, marks.plain_start
 
     def gaps_mean_something(self, i: int) -> bool:
         """Blank lines around line ``i`` are rare enough to mark paragraphs (some extractors put
@@ -612,6 +731,8 @@ def _verse(lay: _Layout, i: int) -> bool:
 def _open_brackets(para: str) -> bool:
     """The paragraph so far opened a bracket or quote it has not closed (within 200 chars)."""
     tail = para[-200:]
+    if not _OPENING_CHAR.search(tail):
+        return False  # (most paragraphs have none: one search instead of one per pair)
     for o, c in _PAIRS:  # noqa: SIM110 (a plain loop: no generator on this hot path)
         if o in tail and tail.count(o) > tail.count(c):
             return True
@@ -719,7 +840,7 @@ def _decide_rest(lay: _Layout, i: int, plain: bool) -> tuple[bool, str]:
     heading = plain and lay.heading[i] and not lay.para_indent[i]
     if heading and lay.list_item[i] and cur_w >= 0.6 * lay.column[i] > nxt_w:
         return True, "join: a long numbered heading wraps onto a shorter line"
-    in_prose = lay.run_size[i] >= 3 and lay.prose[lay.run[i]] and not lay.short_[i]
+    in_prose = lay.in_prose[i] and not lay.short_[i]
     if not in_prose and lay.heading[j] and nxt_w <= 0.5 * lay.column[j]:
         return False, "keep: next line is a heading"
     if heading:
@@ -815,6 +936,7 @@ def _decide_all(lay: _Layout) -> list[bool]:
         with_sp = list(accumulate(sp, initial=0))  # lines with sentence punctuation before k
         kept = -1  # the last break the walk kept
         keeps.insert(0, -1)
+        texts = lay.texts
         for i, k in zip(walk, map(bisect_left, repeat(keeps), walk), strict=True):
             start = keeps[k - 1]  # the last break kept before i, by the rules or by the walk
             if kept > start:
@@ -827,7 +949,9 @@ def _decide_all(lay: _Layout) -> list[bool]:
                 joined = False
             else:
                 joined = _decide_rest(lay, i, True)[0]
-            if not joined and _open_brackets(_para_tail(lay.texts, start, i)):
+            if not joined and _open_brackets(
+                texts[i] if start == i else _para_tail(texts, start, i)  # (most often alone)
+            ):
                 joined = True
             dec[i] = joined
             if not joined:
@@ -959,7 +1083,7 @@ def _join_lines(text: str, config: JoinConfig) -> str:
         lay = _Layout(lines, config)
         joined = _decide_all(lay)
         if look and not any(joined):
-            return joiner.join(lines.texts) + "\n"  # the text of the look before
+            return body + "\n"  # the text of the look before (its lines are body's paragraphs)
         body, glued = _assemble(lay, joined, joiner)
         if not look and len(body) + 1 == len(text) and body + "\n" == text:
             # the text was already one paragraph a line and nothing joined: a second look would
