@@ -23,6 +23,7 @@ from zhclean.stages.join import (
     _parse,
     _tail,
     _window_max,
+    _Words,
     join_explain,
     join_lines,
 )
@@ -134,13 +135,14 @@ def test_para_tail_is_the_tail_of_the_paragraph_built_line_by_line(
     ends with an ASCII character); join_explain builds it part by part, gluing as it goes."""
     i = min(last, len(texts) - 1)
     start = min(first, i)
+    words = _Words(texts)
     parts = [texts[start]]
     for k in range(start, i):
-        between, drop = _glue(parts[-1], texts[k + 1])
+        between, drop = _glue(parts[-1], texts[k + 1], words)
         if drop:
             parts[-1] = parts[-1][: -len(drop)]
         parts.append(between + texts[k + 1] if between else texts[k + 1])
-    assert _para_tail(texts, start, i) == _tail(parts)
+    assert _para_tail(texts, start, i, words) == _tail(parts)
 
 
 def _replays(text: str, cfg: JoinConfig) -> bool:

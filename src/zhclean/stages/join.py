@@ -138,7 +138,8 @@ _FIGURES_END = re.compile(
 _FIGURE_END_CHAR = re.compile(r"[\d%％]")
 # Table-like row: two or more gaps of two or more spaces (or tabs) between cells.
 _CELL_GAP = re.compile(r"(?:[ \u3000]{2,}|\t)")
-_HYPHEN_END = re.compile(r"(-?)\b([A-Za-z]*[a-z])-$")
+# (not \b before the word: a CJK character is a word character too, as in 开发的Lasso-)
+_HYPHEN_END = re.compile(r"(-?)(?<![A-Za-z])([A-Za-z]*[a-z])-$")
 # Words that commonly start a hyphenated compound: keep the hyphen when a line breaks there.
 _COMPOUND_HEADS = frozenset(
     re.findall(
@@ -147,6 +148,49 @@ _COMPOUND_HEADS = frozenset(
         "open built one two three four five first second third x e anti pre post inter",
     )
 )
+_LEADING_LETTERS = re.compile(r"[A-Za-z]+")
+_LINE_END_HYPHEN = re.compile(r"[A-Za-z]*-\n[A-Za-z]*")
+_HYPHENATED = re.compile(r"(?<![A-Za-z])[A-Za-z]+-[A-Za-z]+(?![A-Za-z])")
+_LATIN_WORD = re.compile(r"(?<![A-Za-z-])[A-Za-z]+(?![A-Za-z-])")
+
+
+class _Words:
+    """The Latin words of a block's lines, for the hyphen at a line end (``firm-⏎level``):
+    what the document writes elsewhere tells a compound from a word cut in two. Read on the
+    first question only (few blocks have such a line end); the words around those line ends
+    themselves are left out."""
+
+    def __init__(self, texts: list[str]) -> None:
+        self._texts = texts
+        self._plain: set[str] | None = None
+        self._hyphenated: set[str] = set()
+
+    def _read(self) -> set[str]:
+        text = _LINE_END_HYPHEN.sub(" ", "\n".join(self._texts))
+        self._hyphenated = {w.lower() for w in _HYPHENATED.findall(text)}
+        self._plain = {w.lower() for w in _LATIN_WORD.findall(text)}
+        return self._plain
+
+    def keeps_hyphen(self, head: str, tail: str) -> bool:
+        """Whether ``head-⏎tail`` is a compound (the hyphen stays) rather than one word
+        hyphenated at the line end.
+
+        >>> w = _Words(["Firm-level data, risk and taking, a new technology."])
+        >>> [w.keeps_hyphen(*p) for p in [("firm", "level"), ("risk", "taking"), ("tech", "nology"),
+        ...  ("Lasso", "logistic"), ("Tech", "nology"), ("well", "known"), ("dimen", "sions")]]
+        [True, True, False, True, False, True, False]
+        """
+        plain = self._plain if self._plain is not None else self._read()
+        h, t = head.lower(), tail.lower()
+        if h + t in plain:
+            return False  # the word is written whole elsewhere
+        if f"{h}-{t}" in self._hyphenated or h in _COMPOUND_HEADS:
+            return True
+        if len(h) >= 3 and len(t) >= 3 and h in plain and t in plain:
+            return True  # two words of the document: firm-level, risk-taking
+        # a capitalised head is a name or a term (Lasso-logistic), a lower-case one the first
+        # syllables of a word (tech-nology)
+        return head[0].isupper()
 
 
 # Characters set half width: ASCII, Latin, Greek, Cyrillic ... up to the CJK blocks, except the
@@ -570,6 +614,7 @@ class _Layout:
         n = len(texts)
         self.n = n
         self.texts = texts
+        self.words = _Words(texts)  # (read only if a line ends with a hyphen)
         self.w = w
         self.gap = ln.gap
         self.indent = ln.indent
@@ -855,12 +900,14 @@ def _decide_rest(lay: _Layout, i: int, plain: bool) -> tuple[bool, str]:
     return True, "join: line ends mid-sentence"
 
 
-def _glue(left: str, right: str) -> tuple[str, str]:
-    """What goes between ``left`` and ``right`` when they are joined, and what ``left`` loses."""
+def _glue(left: str, right: str, words: _Words) -> tuple[str, str]:
+    """What goes between ``left`` and ``right`` when they are joined, and what ``left`` loses
+    (``words``: the block's, for a hyphen at the end of ``left``)."""
     m = _HYPHEN_END.search(left) if left[-1:] == "-" else None
     if m and right[:1].islower():
-        # state-of-the- / art and well- / known are compounds: the hyphen stays
-        if not m.group(1) and m.group(2).lower() not in _COMPOUND_HEADS:
+        # state-of-the- / art is a compound: the hyphen stays; so does that of firm- / level
+        tail = _LEADING_LETTERS.match(right)
+        if not m.group(1) and not words.keeps_hyphen(m.group(2), tail.group() if tail else ""):
             return "", "-"
         return "", ""
     last, first = left[-1], right[0]
@@ -950,7 +997,9 @@ def _decide_all(lay: _Layout) -> list[bool]:
             else:
                 joined = _decide_rest(lay, i, True)[0]
             if not joined and _open_brackets(
-                texts[i] if start == i else _para_tail(texts, start, i)  # (most often alone)
+                texts[i]
+                if start == i
+                else _para_tail(texts, start, i, lay.words)  # (most often alone)
             ):
                 joined = True
             dec[i] = joined
@@ -963,7 +1012,7 @@ def _decide_all(lay: _Layout) -> list[bool]:
 _JOIN_OR_WALK: tuple[bool | None, bool | None] = (None, True)
 
 
-def _para_tail(texts: list[str], start: int, i: int) -> str:
+def _para_tail(texts: list[str], start: int, i: int, words: _Words) -> str:
     """:func:`_tail` of the paragraph of lines ``start`` .. ``i`` joined (as the loop of
     :func:`_join_once` builds it: the last eight parts, each with what :func:`_glue` put
     before it and took from its end)."""
@@ -978,11 +1027,11 @@ def _para_tail(texts: list[str], start: int, i: int) -> str:
     for k in range(lo, i + 1):
         s = texts[k]
         if k < i:
-            drop = _glue(s, texts[k + 1])[1]
+            drop = _glue(s, texts[k + 1], words)[1]
             if drop:
                 s = s[: -len(drop)]
         if k > start:
-            between = _glue(texts[k - 1], texts[k])[0]
+            between = _glue(texts[k - 1], texts[k], words)[0]
             if between:
                 s = between + s
         pieces.append(s)
@@ -1004,7 +1053,7 @@ def _assemble(
     for k in _where(_ASCII_CHAR, lay.lasts, nb):
         if not joined[k]:
             continue
-        between, drop = _glue(texts[k], texts[k + 1])
+        between, drop = _glue(texts[k], texts[k + 1], lay.words)
         seps[k] = between
         if between:
             spaces.append(k)
@@ -1039,7 +1088,7 @@ def _join_once(text: str, config: JoinConfig, explain: bool = True) -> Explained
         joined, why = _decide(lay, i, plain, parts, explain)
         nxt = texts[i + 1]
         if joined:
-            between, drop = _glue(parts[-1], nxt)
+            between, drop = _glue(parts[-1], nxt, lay.words)
             if drop:
                 parts[-1] = parts[-1][: -len(drop)]
             if explain:
