@@ -236,6 +236,22 @@ def test_stats_count_every_block() -> None:
     assert p.stats["spacing"].chars_out == len(out)
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="園區改革。，「」 \n\r\u3000ab-", max_size=120))
+def test_stats_count_each_steps_lines(text: str) -> None:
+    """Lines are counted once per text (a step that changes nothing passes its count on): the
+    counts are still every step's own, in and out, in ``run`` and in ``explain``."""
+    for how in ("run", "explain"):
+        p = Pipeline.default(convert="t2s")
+        getattr(p, how)(text)
+        outs = [text]
+        for step in p.steps:
+            outs.append(step.run(outs[-1]))
+        for step, before, after in zip(p.steps, outs, outs[1:], strict=False):
+            s = p.stats[step.name]
+            assert (s.lines_in, s.lines_out) == (before.count("\n"), after.count("\n")), how
+
+
 def test_iter_blocks_rejects_a_hard_limit_below_target() -> None:
     with pytest.raises(ValueError, match="target"):
         list(iter_blocks(["a"], target=10, hard=5))

@@ -237,18 +237,23 @@ class Pipeline:
             get_stage(unknown[0])  # raises a KeyError naming the valid stages
         return cls([Step(n, configs.get(n)) for n in ORDER if n in names])
 
-    def _count(self, name: str, before: str, after: str) -> None:
+    def _count(self, name: str, before: str, after: str, lines_in: int) -> int:
+        """Count a step's work; ``lines_in``: the lines of ``before``. Returns those of
+        ``after`` (counting lines is a pass over the text: once per text, not per step end)."""
+        lines_out = lines_in if after is before else after.count("\n")
         s = self.stats.setdefault(name, StepStats())
         s.chars_in += len(before)
         s.chars_out += len(after)
-        s.lines_in += before.count("\n")
-        s.lines_out += after.count("\n")
+        s.lines_in += lines_in
+        s.lines_out += lines_out
+        return lines_out
 
     def run(self, text: str) -> str:
         """Run every step over ``text`` (one block) and return the result."""
+        lines = text.count("\n")
         for step in self.steps:
             out = step.run(text)
-            self._count(step.name, text, out)
+            lines = self._count(step.name, text, out, lines)
             text = out
         if text and not text.endswith("\n"):
             text += "\n"
@@ -257,9 +262,10 @@ class Pipeline:
     def explain(self, text: str) -> list[tuple[str, Explained]]:
         """Run every step and return each step's name with its explained result."""
         results = []
+        lines = text.count("\n")
         for step in self.steps:
             r = step.explain(text)
-            self._count(step.name, text, r.text)
+            lines = self._count(step.name, text, r.text, lines)
             results.append((step.name, r))
             text = r.text
         return results
