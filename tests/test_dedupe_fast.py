@@ -5,12 +5,13 @@ must be exactly the windows that list gives."""
 from __future__ import annotations
 
 import bisect
+import re
 from itertools import accumulate
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from zhclean.stages.dedupe import _windows
+from zhclean.stages.dedupe import _SPACE, _windows
 
 
 def windows_by_line_starts(text: str, hot_pos: list[int], reach: int) -> list[tuple[int, int]]:
@@ -56,3 +57,11 @@ def test_windows_of_every_line() -> None:
     text = "改革改革\n" * 2000
     hot = list(range(0, len(text), 5))
     assert _windows(text, hot, 20) == [(0, len(text))] == windows_by_line_starts(text, hot, 20)
+
+
+def test_space_class_is_str_isspace() -> None:
+    # dedupe spells out the whitespace class (faster than `\s` in its scans); it must be exactly
+    # the characters `\s` and str.isspace() accept.
+    spaces = {c for c in map(chr, range(0x110000)) if c.isspace()}
+    assert set(re.findall(rf"[{_SPACE}]", "".join(map(chr, range(0x110000))))) == spaces
+    assert {c for c in spaces if re.match(r"\s", c)} == spaces

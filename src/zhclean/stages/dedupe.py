@@ -71,12 +71,17 @@ LINE = "line"  # a whole line emitted again on the next line(s)
 _ASCII_PUNCT = r"!-/:-@\[-`{-~"
 # CJK punctuation plus the small form variants (﹐﹔﹕) some Big5 converters emit.
 _P = CJK_PUNCT + "\ufe50-\ufe6b" + _ASCII_PUNCT
+# The characters str.isspace() accepts (what `\s` matches), spelled out: in a class the regex
+# engine then tests them with the one table lookup it does for the rest of the class, where `\s`
+# is a Unicode category test of every character (a quarter of the time of the line scans in
+# _pass). tests/test_dedupe_fast.py checks this list against str.isspace.
+_SPACE = r"\t-\r\x1c- \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 # A unit: a run of one punctuation mark, or a run of word characters.
-_UNIT = re.compile(rf"([{_P}])\1*|[^\s{_P}]+")
+_UNIT = re.compile(rf"([{_P}])\1*|[^{_SPACE}{_P}]+")
 _CJK_RE = cjk_re  # compiled on first use, shared with the other stages
-_WORDISH = re.compile(rf"[^\s{_P}\d]")  # a letter or ideograph (not a digit, space, punct)
+_WORDISH = re.compile(rf"[^{_SPACE}{_P}\d]")  # a letter or ideograph (not a digit, space, punct)
 _HAS_P = re.compile(rf"[{_P}]")
-_SPLITS = re.compile(rf"[\s{_P}]")
+_SPLITS = re.compile(rf"[{_SPACE}{_P}]")
 
 
 def _expand(spec: str) -> str:
@@ -102,8 +107,8 @@ _PUNCT = _expand(CJK_PUNCT + "\ufe50-\ufe6b") + "".join(
 # Each pattern starts with a character class, so the regex engine jumps between the places
 # where that class matches instead of trying a lookbehind at every position (3x faster than
 # one pattern with a lookbehind); _SUSPECT_RUN matches the separator before the unit.
-_DOUBLED_AT = re.compile(rf"([^\s{_P}]{{1,64}}?)\1")
-_SUSPECT_RUN = re.compile(rf"[\s{_P}](?=([^\s{_P}]{{1,64}}?)\1)")
+_DOUBLED_AT = re.compile(rf"([^{_SPACE}{_P}]{{1,64}}?)\1")
+_SUSPECT_RUN = re.compile(rf"[{_SPACE}{_P}](?=([^{_SPACE}{_P}]{{1,64}}?)\1)")
 # …… and —— are written in pairs: they are left out of the class itself (not excluded by a
 # lookahead, which would run at every punctuation mark: 4x slower).
 _P_UNPAIRED = _P.replace("…", "").replace("—", "").replace("―", "")
@@ -112,8 +117,8 @@ _SUSPECT_PUNCT = re.compile(rf"([{_P_UNPAIRED}])\1")
 # (``股票代码：300218 ：300218``).
 # Possessive quantifiers: giving characters back can never end the token at the end of a line,
 # and trying cost an eighth of the search on the seed page.
-_TAIL = re.compile(r"(?m)[ \t\u3000](\S{4,64}+)[ \t\u3000]*+$")
-_WS_RUN = re.compile(r"\S+")
+_TAIL = re.compile(rf"(?m)[ \t\u3000]([^{_SPACE}]{{4,64}}+)[ \t\u3000]*+$")
+_WS_RUN = re.compile(rf"[^{_SPACE}]+")
 _FIRST_TWO = itemgetter(slice(2))
 
 # Punctuation that is never doubled in running text: two in a row are near-proof of overprint.
