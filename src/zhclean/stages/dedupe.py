@@ -360,33 +360,35 @@ def _chains(units: list[_Unit], line_no: int, whole: bool) -> list[_Item]:
             j -= 1
         members = units[i : j + 1]
         chain = [u[2][k] for u in members]
-        total = sum(o[0] for o in chain)
+        scores = [o[0] for o in chain]
+        total = sum(scores)
+        if not total:
+            i = nxt
+            continue
         # A doubled run glued to a doubled punctuation mark (很難了很難了！！, 2日2日））)
-        # is more than the two apart.
-        if any(
-            units[x][1] == units[x + 1][0]
-            and (units[x][4] != units[x + 1][4])
-            and (chain[x - i][0] or chain[x + 1 - i][0])
-            for x in range(i, j)
-        ):
-            total += 1
+        # is more than the two apart. (Plain loops: generator expressions cost more than the
+        # rest of a typical chain.)
+        for x in range(j - i):
+            a, b = members[x], members[x + 1]
+            if a[1] == b[0] and a[4] != b[4] and (scores[x] or scores[x + 1]):
+                total += 1
+                break
         # Numbers alone never make a chain strong: 1100 2200 3300 is a table row.
-        wordish = any(o[0] and _WORDISH.search(o[1]) for o in chain)
         strong = total >= STRONG and (
-            max(o[0] for o in chain) >= STRONG or (len(chain) >= 2 and wordish)
+            max(scores) >= STRONG
+            or (len(chain) >= 2 and any(o[0] and _WORDISH.search(o[1]) for o in chain))
         )
-        if total:
-            items.append(
-                _Item(
-                    line_no,
-                    [(u[0] + a, u[0] + b, r) for u in members for a, b, r in u[2][k][2]],
-                    total,
-                    "".join(o[1] for o in chain),
-                    strong=strong,
-                    corroborates=strong,
-                    whole_line=whole and i == 0 and j == n - 1,
-                )
+        items.append(
+            _Item(
+                line_no,
+                [(u[0] + a, u[0] + b, r) for u in members for a, b, r in u[2][k][2]],
+                total,
+                "".join([o[1] for o in chain]),
+                strong=strong,
+                corroborates=strong,
+                whole_line=whole and i == 0 and j == n - 1,
             )
+        )
         i = nxt
     return items
 
