@@ -107,18 +107,28 @@ _PUNCT = _expand(CJK_PUNCT + "\ufe50-\ufe6b") + "".join(
 # bounded lazy repeat keeps this linear; longer runs are caught by the segment check below.
 # _SUSPECT starts with a character class, so the regex engine jumps between the separators
 # (where that class matches) instead of trying a lookbehind at every position (3x faster than
-# one pattern with a lookbehind); it matches the separator before the unit. Its second branch
+# one pattern with a lookbehind); it matches the separator before the unit. Its last branch
 # finds a doubled punctuation mark in the same scan (the separator is the first copy, looked
 # at by a one-character lookbehind): a second regex over the text cost a fifth more.
 # …… and —— are written in pairs: they are left out of that class itself (not excluded by a
 # lookahead, which would run at every punctuation mark: 4x slower).
+# Most units that start with a repeated stretch (看看書, 天天向上) are not doubled as a whole, and
+# then their line holds nothing to undo: group 2 captures the unit when it is made of copies of
+# a stretch or of runs of repeated glyphs (the units _word_opts gives a reading), and only
+# those lines reach the unit analysis (see _worth_units). That test runs only where a unit
+# starts with a repeated stretch, so it costs nothing elsewhere.
 _P_UNPAIRED = _P.replace("…", "").replace("—", "").replace("―", "")
-_DOUBLED_AT = re.compile(rf"([^{_SPACE}{_P}]{{1,64}}?)\1")
+_WORD = rf"[^{_SPACE}{_P}]"  # a character of a word unit
+_DOUBLED_AT = re.compile(rf"({_WORD}{{1,64}}?)\1")
 _SUSPECT = re.compile(
-    rf"[{_SPACE}{_P}](?=([^{_SPACE}{_P}]{{1,64}}?)\1"  # a unit starting with a doubled stretch
-    rf"|(?<=([{_P_UNPAIRED}]))\2)"  # or a doubled punctuation mark
+    rf"[{_SPACE}{_P}](?:"
+    rf"(?=({_WORD}{{1,64}}?)\1)"  # a unit starting with a doubled stretch
+    rf"(?:(?=(({_WORD}{{1,64}}?)\3+|(?:({_WORD})\4++)++)(?!{_WORD}))|)"  # (doubled as a whole)
+    rf"|(?<=([{_P_UNPAIRED}]))(?=\5))"  # or a doubled punctuation mark
 )
-_END = re.Match.end
+_LONG_UNIT = re.compile(rf"{_WORD}{{129}}")  # copies of a stretch longer than _SUSPECT tests
+_PAIRED_TWICE = ("……", "——", "――")
+_END, _GROUPS = re.Match.end, re.Match.group
 # A line whose last space-separated token repeats what comes before it
 # (``股票代码：300218 ：300218``).
 # Possessive quantifiers: giving characters back can never end the token at the end of a line,
@@ -674,6 +684,26 @@ def _pass_near(text: str, cfg: DedupeConfig, hot_pos: list[int]) -> list[tuple[i
     return out
 
 
+def _worth_units(text: str, ln: _Lines) -> set[int]:
+    """The lines the unit analysis must look at: those where _SUSPECT finds a unit that starts
+    with a repeated stretch or a doubled punctuation mark, and which hold a unit that can
+    count as evidence (a unit doubled as a whole, a doubled mark) or may (see below)."""
+    matches = list(_SUSPECT.finditer(text))
+    suspects = _lines_of(ln, map(_END, matches))
+    if _DOUBLED_AT.match(text):
+        suspects.add(0)  # (no separator before the first line for _SUSPECT to match)
+    doubled = map(any, map(_GROUPS, matches, repeat(2), repeat(5)))
+    worth = _lines_of(ln, compress(map(_END, matches), doubled))
+    # The rest hold no unit _SUSPECT saw doubled as a whole; their units could still count as
+    # evidence if one is longer than it tests, is the first of the text, or is a mark written
+    # in pairs drawn twice (……—— as a glyph-doubled token). A few lines: tested one by one.
+    for no in suspects - worth:
+        line = text[ln.starts[no] : ln.end(no)]
+        if no == 0 or _LONG_UNIT.search(line) or any(p in line for p in _PAIRED_TWICE):
+            worth.add(no)
+    return worth
+
+
 def _pass(text: str, cfg: DedupeConfig, hot_pos: list[int]) -> list[tuple[int, int, str]]:
     """One sweep over ``text``: the spans to remove, sorted and non-overlapping. ``hot_pos``
     are positions where an earlier sweep removed text: evidence that the region is
@@ -687,9 +717,7 @@ def _pass(text: str, cfg: DedupeConfig, hot_pos: list[int]) -> list[tuple[int, i
     hot = sorted({nb[i] for i in _lines_of(ln, hot_pos)})
 
     items: list[_Item] = []
-    suspects = _lines_of(ln, map(_END, _SUSPECT.finditer(text)))
-    if _DOUBLED_AT.match(text):
-        suspects.add(0)  # (no separator before the first line for _SUSPECT to match)
+    suspects = _worth_units(text, ln)
     # A line can only be one stretch drawn again if its first two characters recur (found
     # at 2 or later: the line has 4 characters or more), tested at C speed.
     again = map(str.find, stripped, map(_FIRST_TWO, stripped), repeat(2))
