@@ -207,7 +207,8 @@ def _glyph_copies(w: str, max_k: int) -> tuple[int, str] | None:
         if n % k or w[: k - 1] != w[1:k]:
             continue
         x = w[0::k]
-        if all(w[i::k] == x for i in range(1, k)):
+        # (the second copy first: most tokens fail there, before a generator is made)
+        if w[1::k] == x and all(w[i::k] == x for i in range(2, k)):
             if x.count(x[0]) == len(x):
                 return None  # one glyph repeated: a run, not glyph doubling
             return k, x
@@ -305,30 +306,31 @@ def _line_units(line: str, base: int, max_k: int) -> list[_Unit]:
     units: list[_Unit] = []
     append = units.append
     for tok in _WS_RUN.finditer(line):
-        t = tok.group()
-        t0 = base + tok.start()
-        if len(t) >= 4 and t[0] == t[1] and _HAS_P.search(t):
-            glyph = _glyph_copies(t, max_k)
+        a, b = tok.span()
+        if b - a >= 4 and line[a] == line[a + 1]:
+            t = tok.group()
+            glyph = _glyph_copies(t, max_k) if _HAS_P.search(t) else None
             if glyph is not None:
                 k, x = glyph
                 spans = tuple(
                     (i * k + 1, i * k + k, PUNCT if x[i] in _P else GLYPH) for i in range(len(x))
                 )
                 opts = {k: (_glyph_score(x, k), x, spans)}
-                append((t0, base + tok.end(), opts, False, False))
+                append((base + a, base + b, opts, False, False))
                 continue
-        for m in _UNIT.finditer(t):
+        # The units of the token, found in the line itself (no slice of the token is made).
+        for m in _UNIT.finditer(line, a, b):
             s, e = m.span()
             c = m.group(1)
             if c:
                 opts, inner = _punct_opts(c, e - s, max_k)
-                append((t0 + s, t0 + e, opts, inner, True))
+                append((base + s, base + e, opts, inner, True))
             elif e - s == 1:
-                append((t0 + s, t0 + e, _NO_OPTS, False, False))
+                append((base + s, base + e, _NO_OPTS, False, False))
             elif e - s <= 64:
-                append((t0 + s, t0 + e, _word_opts_cached(t[s:e], max_k), False, False))
+                append((base + s, base + e, _word_opts_cached(m.group(), max_k), False, False))
             else:
-                append((t0 + s, t0 + e, _word_opts_uncached(t[s:e], max_k), False, False))
+                append((base + s, base + e, _word_opts_uncached(m.group(), max_k), False, False))
     return units
 
 
