@@ -37,7 +37,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate, compress, repeat
-from operator import itemgetter, sub
+from operator import attrgetter, itemgetter, sub
 
 from .base import Change, Explained, StageSpec, register
 from .chars import CJK_PUNCT, cjk_re
@@ -112,23 +112,26 @@ _PUNCT = _expand(CJK_PUNCT + "\ufe50-\ufe6b") + "".join(
 # at by a one-character lookbehind): a second regex over the text cost a fifth more.
 # …… and —— are written in pairs: they are left out of that class itself (not excluded by a
 # lookahead, which would run at every punctuation mark: 4x slower).
-# Most units that start with a repeated stretch (看看書, 天天向上) are not doubled as a whole, and
-# then their line holds nothing to undo: group 2 captures the unit when it is made of copies of
-# a stretch or of runs of repeated glyphs (the units _word_opts gives a reading), and only
-# those lines reach the unit analysis (see _worth_units). That test runs only where a unit
-# starts with a repeated stretch, so it costs nothing elsewhere.
+# Most units that start with a repeated stretch (看看書, 天天向上) are not doubled as a whole,
+# and then their line holds nothing to undo. Where a unit starts with one, group 2 captures the
+# unit if it is made of runs of a repeated glyph (字字节节) or of copies of a stretch (改革改革),
+# as _word_opts needs for a reading; only the lines where it does reach the unit analysis (see
+# _worth_units). The copied stretch takes the unit's first run whole (a stretch within that run
+# is a run, which the first branch tests): trying each length inside it made text like
+# 哈哈…哈笑 three times slower than without this test. It runs only where a unit starts with a
+# repeated stretch, so it costs nothing elsewhere.
 _P_UNPAIRED = _P.replace("…", "").replace("—", "").replace("―", "")
 _WORD = rf"[^{_SPACE}{_P}]"  # a character of a word unit
 _DOUBLED_AT = re.compile(rf"({_WORD}{{1,64}}?)\1")
 _SUSPECT = re.compile(
     rf"[{_SPACE}{_P}](?:"
     rf"(?=({_WORD}{{1,64}}?)\1)"  # a unit starting with a doubled stretch
-    rf"(?:(?=(({_WORD}{{1,64}}?)\3+|(?:({_WORD})\4++)++)(?!{_WORD}))|)"  # (doubled as a whole)
-    rf"|(?<=([{_P_UNPAIRED}]))(?=\5))"  # or a doubled punctuation mark
+    rf"(?:(?=((?:({_WORD})\3++)++|(({_WORD})\5*+{_WORD}{{1,64}}?)\4++)(?!{_WORD}))|)"
+    rf"|(?<=([{_P_UNPAIRED}]))(?=\6))"  # or a doubled punctuation mark
 )
 _LONG_UNIT = re.compile(rf"{_WORD}{{129}}")  # copies of a stretch longer than _SUSPECT tests
 _PAIRED_TWICE = ("……", "——", "――")
-_END, _GROUPS = re.Match.end, re.Match.group
+_END, _LASTINDEX = re.Match.end, attrgetter("lastindex")
 # A line whose last space-separated token repeats what comes before it
 # (``股票代码：300218 ：300218``).
 # Possessive quantifiers: giving characters back can never end the token at the end of a line,
@@ -689,11 +692,14 @@ def _worth_units(text: str, ln: _Lines) -> set[int]:
     with a repeated stretch or a doubled punctuation mark, and which hold a unit that can
     count as evidence (a unit doubled as a whole, a doubled mark) or may (see below)."""
     matches = list(_SUSPECT.finditer(text))
-    suspects = _lines_of(ln, map(_END, matches))
+    # The line (+ 1) of each match, and whether it saw a doubled unit or mark (a group after
+    # the first one closed last), both by map() at C speed: pages drawn in fake bold have a
+    # match every few characters.
+    lines = list(map(bisect.bisect_right, repeat(ln.starts), map(_END, matches)))
+    worth = {i - 1 for i in compress(lines, map((1).__ne__, map(_LASTINDEX, matches)))}
+    suspects = {i - 1 for i in set(lines)}
     if _DOUBLED_AT.match(text):
         suspects.add(0)  # (no separator before the first line for _SUSPECT to match)
-    doubled = map(any, map(_GROUPS, matches, repeat(2), repeat(5)))
-    worth = _lines_of(ln, compress(map(_END, matches), doubled))
     # The rest hold no unit _SUSPECT saw doubled as a whole; their units could still count as
     # evidence if one is longer than it tests, is the first of the text, or is a mark written
     # in pairs drawn twice (……—— as a glyph-doubled token). A few lines: tested one by one.
