@@ -37,7 +37,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate, compress, repeat
-from operator import attrgetter, itemgetter, sub
+from operator import itemgetter, sub
 
 from .base import Change, Explained, StageSpec, register
 from .chars import CJK_PUNCT, cjk_re
@@ -129,9 +129,9 @@ _SUSPECT = re.compile(
     rf"(?:(?=((?:({_WORD})\3++)++|(({_WORD})\5*+{_WORD}{{1,64}}?)\4++)(?!{_WORD}))|)"
     rf"|(?<=([{_P_UNPAIRED}]))(?=\6))"  # or a doubled punctuation mark
 )
-_LONG_UNIT = re.compile(rf"{_WORD}{{129}}")  # copies of a stretch longer than _SUSPECT tests
-_PAIRED_TWICE = ("……", "——", "――")
-_END, _LASTINDEX = re.Match.end, attrgetter("lastindex")
+# What _SUSPECT's group 2 does not test: a unit long enough to be copies of a stretch longer
+# than 64, and marks written in pairs drawn twice (……—— as a glyph-doubled token).
+_WORTH_ANYWAY = re.compile(rf"[{_SPACE}{_P}]{_WORD}{{129}}|……|——|――")
 # A line whose last space-separated token repeats what comes before it
 # (``股票代码：300218 ：300218``).
 # Possessive quantifiers: giving characters back can never end the token at the end of a line,
@@ -691,21 +691,32 @@ def _worth_units(text: str, ln: _Lines) -> set[int]:
     """The lines the unit analysis must look at: those where _SUSPECT finds a unit that starts
     with a repeated stretch or a doubled punctuation mark, and which hold a unit that can
     count as evidence (a unit doubled as a whole, a doubled mark) or may (see below)."""
-    matches = list(_SUSPECT.finditer(text))
-    # The line (+ 1) of each match, and whether it saw a doubled unit or mark (a group after
-    # the first one closed last), both by map() at C speed: pages drawn in fake bold have a
-    # match every few characters.
-    lines = list(map(bisect.bisect_right, repeat(ln.starts), map(_END, matches)))
-    worth = {i - 1 for i in compress(lines, map((1).__ne__, map(_LASTINDEX, matches)))}
-    suspects = {i - 1 for i in set(lines)}
+    # Once a line has a doubled unit or mark (a group after the first one closed last), the
+    # search skips to the next line: a page drawn in fake bold has a match every few characters,
+    # and a line is decided by its first doubled one.
+    starts = ln.starts
+    n = len(starts)
+    search = _SUSPECT.search
+    suspects: set[int] = set()
+    worth: set[int] = set()
+    m = search(text)
+    while m:
+        no = bisect.bisect_right(starts, m.end()) - 1
+        suspects.add(no)
+        if m.lastindex == 1:
+            m = search(text, m.end())
+        else:
+            worth.add(no)
+            # (the next line's first unit follows the last character of this line's terminator)
+            m = search(text, starts[no + 1] - 1) if no + 1 < n else None
     if _DOUBLED_AT.match(text):
         suspects.add(0)  # (no separator before the first line for _SUSPECT to match)
     # The rest hold no unit _SUSPECT saw doubled as a whole; their units could still count as
     # evidence if one is longer than it tests, is the first of the text, or is a mark written
     # in pairs drawn twice (……—— as a glyph-doubled token). A few lines: tested one by one.
     for no in suspects - worth:
-        line = text[ln.starts[no] : ln.end(no)]
-        if no == 0 or _LONG_UNIT.search(line) or any(p in line for p in _PAIRED_TWICE):
+        # (from the last character of the line before, a separator, to the end of the line)
+        if no == 0 or _WORTH_ANYWAY.search(text, ln.starts[no] - 1, ln.end(no)):
             worth.add(no)
     return worth
 
