@@ -19,7 +19,8 @@ worse than a doubled one.
 
 Everything is linear in the input: periodicity is tested with slice comparisons and
 ``str.find``; the regexes that pick the lines worth a closer look backtrack at most a bounded
-window (64 characters), and a second sweep looks only near what the first one changed.
+window (64 characters) and read a unit at most 64 times, and a second sweep looks only near
+what the first one changed.
 
 >>> dedupe("改革改革「「引擎引擎」」賦能產業騰飛賦能產業騰飛")
 '改革「引擎」賦能產業騰飛'
@@ -734,7 +735,7 @@ def _pass(text: str, cfg: DedupeConfig, hot_pos: list[int]) -> list[tuple[int, i
     hot = sorted({nb[i] for i in _lines_of(ln, hot_pos)})
 
     items: list[_Item] = []
-    suspects = _worth_units(text, ln)
+    suspects = _worth_units(text, ln)  # the lines for the unit analysis
     # A line can only be one stretch drawn again if its first two characters recur (found
     # at 2 or later: the line has 4 characters or more), tested at C speed.
     again = map(str.find, stripped, map(_FIRST_TWO, stripped), repeat(2))
