@@ -79,7 +79,7 @@ _P = CJK_PUNCT + "\ufe50-\ufe6b" + _ASCII_PUNCT
 # _pass). tests/test_dedupe_fast.py checks this list against str.isspace.
 _SPACE = r"\t-\r\x1c- \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 # A unit: a run of one punctuation mark, or a run of word characters.
-_UNIT = re.compile(rf"([{_P}])\1*|[^{_SPACE}{_P}]+")
+_UNITS = re.compile(rf"(([{_P}])\2*|[^{_SPACE}{_P}]+)")  # findall: (unit, its mark or "")
 _CJK_RE = cjk_re  # compiled on first use, shared with the other stages
 _WORDISH = re.compile(rf"[^{_SPACE}{_P}\d]")  # a letter or ideograph (not a digit, space, punct)
 _HAS_P = re.compile(rf"[{_P}]")
@@ -323,19 +323,21 @@ def _line_units(line: str, base: int, max_k: int) -> list[_Unit]:
                 opts = {k: (_glyph_score(x, k), x, spans)}
                 append((base + a, base + b, opts, False, False))
                 continue
-        # The units of the token, found in the line itself (no slice of the token is made).
-        for m in _UNIT.finditer(line, a, b):
-            s, e = m.span()
-            c = m.group(1)
+        # The units of the token tile it, so their offsets are summed lengths: findall's
+        # (unit, mark) pairs cost less than a match object per unit and three calls on it.
+        s = base + a
+        for u, c in _UNITS.findall(line, a, b):
+            e = s + len(u)
             if c:
                 opts, inner = _punct_opts(c, e - s, max_k)
-                append((base + s, base + e, opts, inner, True))
+                append((s, e, opts, inner, True))
             elif e - s == 1:
-                append((base + s, base + e, _NO_OPTS, False, False))
+                append((s, e, _NO_OPTS, False, False))
             elif e - s <= 64:
-                append((base + s, base + e, _word_opts_cached(m.group(), max_k), False, False))
+                append((s, e, _word_opts_cached(u, max_k), False, False))
             else:
-                append((base + s, base + e, _word_opts_uncached(m.group(), max_k), False, False))
+                append((s, e, _word_opts_uncached(u, max_k), False, False))
+            s = e
     return units
 
 
