@@ -41,7 +41,7 @@ from itertools import accumulate, compress, repeat
 from operator import itemgetter, sub
 
 from .base import Change, Explained, StageSpec, register
-from .chars import CJK_PUNCT, cjk_re
+from .chars import CJK_PUNCT, cjk_re, lazy_re
 
 NAME = "dedupe"
 
@@ -132,7 +132,8 @@ _SUSPECT = re.compile(
 )
 # What _SUSPECT's group 2 does not test: a unit long enough to be copies of a stretch longer
 # than 64, and marks written in pairs drawn twice (……—— as a glyph-doubled token).
-_WORTH_ANYWAY = re.compile(rf"[{_SPACE}{_P}]{_WORD}{{129}}|……|——|――")
+# (compiled on first use: short texts seldom need it, and compiling costs start-up time)
+_WORTH_ANYWAY = lazy_re(rf"[{_SPACE}{_P}]{_WORD}{{129}}|……|——|――")
 # A line whose last space-separated token repeats what comes before it
 # (``股票代码：300218 ：300218``).
 # Possessive quantifiers: giving characters back can never end the token at the end of a line,
@@ -719,7 +720,7 @@ def _worth_units(text: str, ln: _Lines) -> set[int]:
     # in pairs drawn twice (……—— as a glyph-doubled token). A few lines: tested one by one.
     for no in suspects - worth:
         # (from the last character of the line before, a separator, to the end of the line)
-        if no == 0 or _WORTH_ANYWAY.search(text, ln.starts[no] - 1, ln.end(no)):
+        if no == 0 or _WORTH_ANYWAY().search(text, ln.starts[no] - 1, ln.end(no)):
             worth.add(no)
     return worth
 
