@@ -44,7 +44,7 @@ from operator import and_, is_, is_not, itemgetter, not_, sub
 from typing import TypeVar
 
 from .base import BackMap, Change, Explained, StageSpec, register
-from .chars import NO_LINE_START
+from .chars import CJK, CJK_PUNCT, NO_LINE_START
 
 NAME = "join"
 _T = TypeVar("_T")
@@ -138,8 +138,9 @@ _FIGURES_END = re.compile(
 _FIGURE_END_CHAR = re.compile(r"[\d%％]")
 # Table-like row: two or more gaps of two or more spaces (or tabs) between cells.
 _CELL_GAP = re.compile(r"(?:[ \u3000]{2,}|\t)")
-# (not \b before the word: a CJK character is a word character too, as in 开发的Lasso-)
-_HYPHEN_END = re.compile(r"(-?)(?<![A-Za-z])([A-Za-z]*[a-z])-$")
+# A Latin word at the line end, after a non-word character or a CJK one (``\b`` alone misses
+# 开发的Lasso-: a CJK character is a word character too; a digit, é or _ before it is not a start)
+_HYPHEN_END = re.compile(rf"(-?)(?:(?<=[{CJK}{CJK_PUNCT}])|(?<!\w))([A-Za-z]*[a-z])-$")
 # Words that commonly start a hyphenated compound: keep the hyphen when a line breaks there.
 _COMPOUND_HEADS = frozenset(
     re.findall(
@@ -148,17 +149,19 @@ _COMPOUND_HEADS = frozenset(
         "open built one two three four five first second third x e anti pre post inter",
     )
 )
-_LEADING_LETTERS = re.compile(r"[A-Za-z]+")
+_TAIL_WORD = re.compile(r"[A-Za-z]+")
+_HYPHENATED_WORD = "join: word hyphenated at the line end"
+_CJK_CHAR = re.compile(f"[{CJK}]")
 _LINE_END_HYPHEN = re.compile(r"[A-Za-z]*-\n[A-Za-z]*")
 _HYPHENATED = re.compile(r"(?<![A-Za-z])[A-Za-z]+-[A-Za-z]+(?![A-Za-z])")
 _LATIN_WORD = re.compile(r"(?<![A-Za-z-])[A-Za-z]+(?![A-Za-z-])")
 
 
 class _Words:
-    """The Latin words of a block's lines, for the hyphen at a line end (``firm-⏎level``):
-    what the document writes elsewhere tells a compound from a word cut in two. Read on the
-    first question only (few blocks have such a line end); the words around those line ends
-    themselves are left out."""
+    """The Latin words of a block's lines, for a hyphen at a line end (``firm-⏎level``): what
+    the text writes elsewhere in the block tells a compound from a word cut in two. Read on
+    the first question only (few blocks have such a line end); the words around those line
+    ends themselves are left out."""
 
     def __init__(self, texts: list[str]) -> None:
         self._texts = texts
@@ -171,26 +174,24 @@ class _Words:
         self._plain = {w.lower() for w in _LATIN_WORD.findall(text)}
         return self._plain
 
-    def keeps_hyphen(self, head: str, tail: str) -> bool:
+    def keeps_hyphen(self, head: str, tail: str, in_chinese: bool) -> bool:
         """Whether ``head-⏎tail`` is a compound (the hyphen stays) rather than one word
-        hyphenated at the line end.
+        hyphenated at the line end; ``in_chinese``: the word stands in Chinese text.
 
-        >>> w = _Words(["Firm-level data, risk and taking, a new technology."])
-        >>> [w.keeps_hyphen(*p) for p in [("firm", "level"), ("risk", "taking"), ("tech", "nology"),
-        ...  ("Lasso", "logistic"), ("Tech", "nology"), ("well", "known"), ("dimen", "sions")]]
-        [True, True, False, True, False, True, False]
+        >>> w = _Words(["Firm-level data, a new technology."])
+        >>> [w.keeps_hyphen(h, t, False) for h, t in [("firm", "level"), ("tech", "nology"),
+        ...  ("Uni", "versity"), ("with", "out"), ("well", "known")]]
+        [True, False, False, False, True]
+        >>> w.keeps_hyphen("Lasso", "logistic", True), w.keeps_hyphen("tech", "nology", True)
+        (True, False)
         """
         plain = self._plain if self._plain is not None else self._read()
         h, t = head.lower(), tail.lower()
         if h + t in plain:
             return False  # the word is written whole elsewhere
-        if f"{h}-{t}" in self._hyphenated or h in _COMPOUND_HEADS:
-            return True
-        if len(h) >= 3 and len(t) >= 3 and h in plain and t in plain:
-            return True  # two words of the document: firm-level, risk-taking
-        # a capitalised head is a name or a term (Lasso-logistic), a lower-case one the first
-        # syllables of a word (tech-nology)
-        return head[0].isupper()
+        # written hyphenated elsewhere; or Latin words in Chinese text, which Chinese typesetting
+        # does not hyphenate (开发的Lasso-⏎logistic模型): the hyphen is the author's
+        return f"{h}-{t}" in self._hyphenated or h in _COMPOUND_HEADS or in_chinese
 
 
 # Characters set half width: ASCII, Latin, Greek, Cyrillic ... up to the CJK blocks, except the
@@ -802,7 +803,7 @@ def _marked(lay: _Layout, i: int) -> tuple[bool, str] | None:
     if last in _NO_END:
         return True, "join: line ends with an opening bracket or quote"
     if last == "-" and _HYPHEN_END.search(a) and b[0].islower():
-        return True, "join: word hyphenated at the line end"
+        return True, _HYPHENATED_WORD
     if lay.list_item[j]:
         return False, "keep: next line is a list item"
     if lay.caption_label[i] and not lay.caption_match[j]:
@@ -906,8 +907,12 @@ def _glue(left: str, right: str, words: _Words) -> tuple[str, str]:
     m = _HYPHEN_END.search(left) if left[-1:] == "-" else None
     if m and right[:1].islower():
         # state-of-the- / art is a compound: the hyphen stays; so does that of firm- / level
-        tail = _LEADING_LETTERS.match(right)
-        if not m.group(1) and not words.keeps_hyphen(m.group(2), tail.group() if tail else ""):
+        tail = _TAIL_WORD.match(right)
+        before = left[max(0, m.start(2) - 2) : m.start(2)].rstrip(" ")[-1:]
+        after = right[tail.end() : tail.end() + 2].lstrip(" ")[:1] if tail else ""
+        in_chinese = bool(_CJK_CHAR.match(before) or _CJK_CHAR.match(after))
+        word = tail.group() if tail else ""
+        if not m.group(1) and not words.keeps_hyphen(m.group(2), word, in_chinese):
             return "", "-"
         return "", ""
     last, first = left[-1], right[0]
@@ -1091,6 +1096,8 @@ def _join_once(text: str, config: JoinConfig, explain: bool = True) -> Explained
             between, drop = _glue(parts[-1], nxt, lay.words)
             if drop:
                 parts[-1] = parts[-1][: -len(drop)]
+            elif why == _HYPHENATED_WORD:
+                why = "join: compound hyphenated at the line end (the hyphen stays)"
             if explain:
                 end, start = ends[i], starts[i + 1]
                 sep = text[end:start]
