@@ -698,6 +698,52 @@ def test_a_file_that_kills_its_worker_twice_fails_alone(
 # --- interruptions: a worker killed, Ctrl-C ----------------------------------------------------
 
 
+def test_ctrl_c_while_a_file_is_recorded_in_process_still_records_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With one job: the file is written here, and a Ctrl-C after that waits for its record."""
+    src, dest = tmp_path / "src", tmp_path / "dest"
+    src.mkdir()
+    for i in range(6):
+        (src / f"{i:02}.txt").write_text(f"第{i}頁 改革改革。\n", encoding="utf-8")
+    real = Batch._finish
+    calls = 0
+
+    def finish(self: Batch, res: object, found: object, i: int) -> FileRecord:
+        nonlocal calls
+        calls += 1
+        if calls == 3:  # the third file is written: Ctrl-C before it is recorded
+            os.kill(os.getpid(), signal.SIGINT)
+        return real(self, res, found, i)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Batch, "_finish", finish)
+    got = []
+    with pytest.raises(KeyboardInterrupt):
+        for rec in Batch(src, dest, jobs=1):
+            got.append(rec.path)
+    monkeypatch.undo()
+    written = sorted(p.name for p in dest.iterdir() if p.name != MANIFEST)
+    assert got == written == ["00.txt", "01.txt", "02.txt"]
+    again = statuses(list(Batch(src, dest, jobs=1)))
+    assert sorted(p for p, st in again.items() if st == "skipped") == written
+
+
+def test_a_caller_that_stops_early_keeps_its_own_exception(tmp_path: Path) -> None:
+    """A Ctrl-C held back while the caller has a record does not replace how the caller
+    leaves the loop (a break, an error of its own): no KeyboardInterrupt from close()."""
+    src, dest = tmp_path / "src", tmp_path / "dest"
+    src.mkdir()
+    for i in range(3):
+        (src / f"{i}.txt").write_text("改革改革。\n", encoding="utf-8")
+    records = iter(Batch(src, dest, jobs=1))
+    next(records)
+    try:
+        os.kill(os.getpid(), signal.SIGINT)  # held back: the caller has the record
+        records.close()  # type: ignore[attr-defined]  # the caller breaks out of its loop
+    except KeyboardInterrupt:
+        pytest.fail("the held-back Ctrl-C came out of close()")
+
+
 @pytest.mark.skipif(not FORK, reason="a forked worker inherits the patched method")
 def test_ctrl_c_while_a_batch_is_recorded_still_records_every_output(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch

@@ -112,6 +112,8 @@ def test_in_place_leaves_read_only_files(tmp_path: Path) -> None:
     assert [f.read_text(encoding="utf-8") for f in (first, locked)] == ["這 場 改 革\n"] * 2
     assert stat.S_IMODE(locked.stat().st_mode) == 0o444
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "b.txt"]
+    # --check writes nothing: it answers for a read-only file too
+    assert zhclean("clean", "--check", "--in-place", str(locked)).returncode == 1
 
 
 def test_check_mode(tmp_path: Path) -> None:

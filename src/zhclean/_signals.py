@@ -78,14 +78,20 @@ class InterruptGate:
 
     @contextlib.contextmanager
     def shut(self) -> Iterator[None]:
+        """Hold Ctrl-C back within the block. A block left by an exception (the caller of a
+        generator that yields within it stopped early or failed) keeps that exception: the
+        held-back Ctrl-C is dropped rather than raised in its place."""
         self._depth += 1
         try:
             yield
+        except BaseException:
+            self._pending = False
+            raise
         finally:
             self._depth -= 1
-            if not self._depth and self._pending:
-                self._pending = False
-                raise KeyboardInterrupt
+        if not self._depth and self._pending:
+            self._pending = False
+            raise KeyboardInterrupt
 
 
 def sigint_ignored() -> contextlib.AbstractContextManager[None]:

@@ -671,15 +671,22 @@ class Batch:
             files = self.files()
             yield from self._early
             self._early = []
-            if self._pooled_run():
-                with self._gate.installed():
+            with self._gate.installed():
+                if self._pooled_run():
                     yield from self._pooled(self._todo)
-            else:
-                while self._todo:
-                    i = self._todo.popleft()
-                    yield self._finish(_safely(self.job, "file", files[i], i), files[i], i)
+                else:
+                    yield from self._in_process(files)
         finally:
             self.close()
+
+    def _in_process(self, files: list[Found]) -> Iterator[FileRecord]:
+        """The files cleaned one after the other in this process (``jobs=1``, one file)."""
+        while self._todo:
+            i = self._todo.popleft()
+            done = _safely(self.job, "file", files[i], i)  # (Ctrl-C stops it at once)
+            # written: recorded and handed over before a Ctrl-C takes effect
+            with self._gate.shut():
+                yield self._finish(done, files[i], i)
 
     def close(self) -> None:
         """Stop the workers, remove what they left half-written, save the manifest."""

@@ -200,7 +200,7 @@ def _run(
             fail(f"unknown encoding {encoding!r}; try gb18030, big5hkscs or utf-16", EXIT_USAGE)
     if in_place and (output is not None or "-" in names):
         fail("--in-place rewrites INPUT files: give files, not - or --output", EXIT_USAGE)
-    if in_place:  # before any work: either every file is rewritten or none
+    if in_place and not check:  # before any work: no file is rewritten (--check writes none)
         for n in names:
             with suppress(OSError):  # (a missing file is reported when it is opened)
                 if read_only(os.stat(n).st_mode):
