@@ -12,7 +12,13 @@ flat (no stage is quadratic).
 furniture, join, spacing) on the seed page and on the SIGHAN CityU and PKU test sets (from
 ../shared/sighan, skipped when absent), each repeated to ``--stages-mb`` (4) MB with a blank
 line between copies and cut into the pipeline's blocks as ``zhclean clean`` cuts a stream:
-MB/s of CPU time per stage, the best of ``--repeat``, and all five together.
+MB/s of CPU time per stage, the best of ``--repeat``, and all five together. (The copies have
+no page breaks, so furniture finds no pages to compare: its column is near zero.) With
+``--convert CONFIG`` and ``--segment`` the table has those stages too, and beside them the
+wrapped libraries alone on what their stages get; ``--seconds`` prints CPU seconds:
+
+    python benchmarks/bench_layout_speed.py --stages --stages-mb 16 \
+        --convert hk2s --segment --seconds
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from pathlib import Path
 
 from zhclean import Pipeline
 from zhclean.pipeline import Step, iter_blocks
+from zhclean.stages.convert import CONFIGS
 from zhclean.stages.dedupe import dedupe
 from zhclean.stages.furniture import furniture_explain, remove_furniture
 from zhclean.stages.join import join_explain, join_lines
@@ -140,15 +147,19 @@ def _library(step: Step, blocks: list[str], repeat: int = 3) -> float:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--size-mb", type=float, default=1.0)
-    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--size-mb", type=float, default=1.0, help="MB of the seed page (1)")
+    ap.add_argument("--repeat", type=int, default=3, help="best of N runs (3)")
     ap.add_argument("--scale", action="store_true", help="also run at 2, 4 and 8 times the size")
     ap.add_argument("--stages", action="store_true", help="also every stage on seed/CityU/PKU")
-    ap.add_argument("--stages-mb", type=float, default=4.0)
+    ap.add_argument("--stages-mb", type=float, default=4.0, help="--stages: MB of each input (4)")
     ap.add_argument("--convert", metavar="CONFIG", help="--stages: with the convert stage")
     ap.add_argument("--segment", action="store_true", help="--stages: with the segment stage")
     ap.add_argument("--seconds", action="store_true", help="--stages: CPU seconds, not MB/s")
     args = ap.parse_args()
+    if (args.convert or args.segment or args.seconds) and not args.stages:
+        ap.error("--convert, --segment and --seconds go with --stages")
+    if args.convert and args.convert not in CONFIGS:
+        ap.error(f"unknown conversion config {args.convert!r}; valid: {', '.join(CONFIGS)}")
     for k in (1, 2, 4, 8) if args.scale else (1,):
         table(args.size_mb * k, args.repeat if k == 1 else 1)
     if args.stages:
