@@ -22,7 +22,10 @@ How a break is judged, as a careful reader would (``--explain`` names the rule e
 * a short line without sentence punctuation in its paragraph is a heading, byline, title or
   label and stays on its own line (a long numbered heading or a title may wrap onto the next
   line), as do list items, captions (``图 2.1`` joins its title), table rows and cells, and
-  verse.
+  verse;
+* program code stays a statement a line: the break after a ``//`` comment, between two lines of
+  code, between code and the label of the prose after it (``反例：``), and between a label
+  ending with a colon and its code (:func:`_code`).
 
 >>> join_lines("8月18日，湖南匯科電子科技有限公司的董\\n事長羅核，滿臉喜悅地分享了一個喜訊。\\n")
 '8月18日，湖南匯科電子科技有限公司的董事長羅核，滿臉喜悅地分享了一個喜訊。\\n'
@@ -476,6 +479,44 @@ def _where(rx: re.Pattern[str], chars: str, stop: int | None = None) -> list[int
 
 _AFTER_LETTER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz)]")
 
+# Program code, as a manual or a textbook prints it: a statement a line. A line is code when it
+# starts with a closing brace, an annotation (``@Override``) or a ``//`` comment, when it ends
+# a block (ASCII ``{`` ``}``), or when it ends a statement (ASCII ``;``) and shows it is not
+# prose ending with a semicolon: a keyword first, code punctuation (a call, an assignment, an
+# operator, a member ``this.data``), or a short declaration (``private int stock;``).
+_CODE_STATEMENT = re.compile(
+    r"^(?:return|break|continue|throw|import|package|public|protected|private|static|final"
+    r"|void|int|long|double|float|boolean|char|byte|short|var|let|const)\b"
+    r"|[()=\[\]<>+*%&|!]|\w\.\w"
+    r"|^[A-Za-z_$][\w$.,?]*(?:\s[A-Za-z_$][\w$.,?]*){0,3}\s*;$"
+)
+_CODE_END_CHAR = re.compile("[;{}]")
+_CODE_START_CHAR = re.compile("[}@/]")
+_ANNOTATION = re.compile(r"@[A-Za-z]\w*(?:\(.*\))?$")
+# A ``//`` comment runs to the end of its line: at the start of a line, or after code (not the
+# ``://`` of an address, nor ``使用 // 注释`` in a sentence about comments).
+_COMMENT = re.compile(r"(?:^|[;{})]\s*)//")
+# A label that starts a line of prose after a code listing: 反例： 说明： 第一种情况： 使用 JCL：
+_LABEL = re.compile(rf"[{_HAN}][\w ]{{0,10}}[：:]")
+
+
+def _is_code(s: str) -> bool:
+    """A line of program code (see ``_CODE_STATEMENT``).
+
+    >>> [_is_code(s) for s in ["if (flag == 0) {", "}", "private int stock;", "@Override",
+    ...  "// 缩进 4 个空格", "return this.data + 100;", "过大, 违背线性模型假设, 其解不可靠;",
+    ...  "the more remarkable the effectiveness;"]]
+    [True, True, True, True, True, True, False, False]
+    """
+    first, last = s[0], s[-1]
+    if first == "@":
+        return bool(_ANNOTATION.match(s))
+    if first == "/":
+        return s.startswith("//")
+    if first == "}" or last in "{}":
+        return True
+    return last == ";" and bool(_CODE_STATEMENT.search(s))
+
 
 def _line_ends_sentence(s: str) -> bool:
     """``_ends_sentence`` for a line (no newline in it), looking only at its end: a search for
@@ -527,6 +568,8 @@ class _Marks:
     plain_end_but_verse: list[bool]
     plain_end: list[bool]
     plain_start: list[bool]
+    code: list[bool]  # a line of program code (:func:`_is_code`)
+    comment: list[bool]  # it holds a ``//`` comment, which runs to its end
 
     @staticmethod
     def of(texts: list[str], firsts: str, lasts: str, w: list[float], spaced: bool) -> _Marks:
@@ -584,6 +627,18 @@ class _Marks:
                 plain_end[i] = False
             if list_item[i] or caption[i] or numeric[i] or section[i]:
                 plain_start[i] = False
+        # program code: a line of code and a line with a ``//`` comment are marked lines
+        code = [False] * n
+        for i in chain(_where(_CODE_END_CHAR, lasts), _where(_CODE_START_CHAR, firsts)):
+            if not code[i] and _is_code(texts[i]):
+                code[i] = True
+                plain_end[i] = plain_start[i] = False
+        comment = [False] * n
+        if "//" in "\n".join(texts):  # (most blocks have none: one search, not one a line)
+            for i in compress(range(n), map(str.__contains__, texts, repeat("//"))):
+                if _COMMENT.search(texts[i]):
+                    comment[i] = True
+                    plain_end[i] = False
         plain_end_but_verse = plain_end[:]  # (a verse line is the one mark left out)
         for i in compress(range(n), verse_ok):
             plain_end[i] = False
@@ -600,6 +655,8 @@ class _Marks:
             plain_end_but_verse,
             plain_end,
             plain_start,
+            code,
+            comment,
         )
 
 
@@ -724,6 +781,7 @@ class _Layout:
         self.verse_ok = marks.verse_ok
         self.plain_end_but_verse = marks.plain_end_but_verse
         self.plain_end, self.plain_start = marks.plain_end, marks.plain_start
+        self.code, self.comment = marks.code, marks.comment
 
     def gaps_mean_something(self, i: int) -> bool:
         """Blank lines around line ``i`` are rare enough to mark paragraphs (some extractors put
@@ -795,6 +853,9 @@ def _marked(lay: _Layout, i: int) -> tuple[bool, str] | None:
     """
     a, b = lay.texts[i], lay.texts[i + 1]
     j = i + 1
+    code = _code(lay, i)
+    if code is not None:
+        return code
     if b[0] in _NO_START and not lay.numeric[j] and not lay.list_item[j]:
         # (a middle dot and a space start a list item: · 熟悉Python编程。)
         return True, "join: next line starts with closing punctuation"
@@ -819,6 +880,22 @@ def _marked(lay: _Layout, i: int) -> tuple[bool, str] | None:
         return False, "keep: verse follows"
     if lay.section[j] and (b.count(".") >= 2 or lay.heading[j]):
         return False, "keep: next line is a numbered section heading"
+    return None
+
+
+def _code(lay: _Layout, i: int) -> tuple[bool, str] | None:
+    """The break after line ``i`` in a code listing stays, as the printed listing has it: after
+    a ``//`` comment (joined, the next line would be commented out), between two lines of code,
+    between code and the label of the prose after it (``反例：``), between a label ending with a
+    colon and the code it introduces."""
+    j = i + 1
+    if lay.comment[i]:
+        return False, "keep: code (a // comment runs to the line end)"
+    if lay.code[j]:
+        if lay.code[i] or lay.lasts[i] in "：:":
+            return False, "keep: code"
+    elif lay.code[i] and _LABEL.match(lay.texts[j]):
+        return False, "keep: code, then a label"
     return None
 
 
