@@ -490,7 +490,7 @@ _CODE_STATEMENT = re.compile(
     r"|[()=\[\]<>+*%&|!]|\w\.\w"
     r"|^[A-Za-z_$][\w$.,?]*(?:\s[A-Za-z_$][\w$.,?]*){0,3}\s*;$"
 )
-_CODE_END_CHAR = re.compile("[;{}]")
+_CODE_END_CHAR = re.compile("[;{}.]")
 _CODE_START_CHAR = re.compile("[}@/]")
 _ANNOTATION = re.compile(r"@[A-Za-z]\w*(?:\(.*\))?$")
 # A ``//`` comment runs to the end of its line: at the start of a line, or after code (not the
@@ -498,6 +498,7 @@ _ANNOTATION = re.compile(r"@[A-Za-z]\w*(?:\(.*\))?$")
 _COMMENT = re.compile(r"(?:^|[;{})]\s*)//")
 # A label that starts a line of prose after a code listing: 反例： 说明： 第一种情况： 使用 JCL：
 _LABEL = re.compile(rf"[{_HAN}][\w ]{{0,10}}[：:]")
+_HAN_FIRST = re.compile(f"[{_HAN}]").match
 
 
 def _is_code(s: str) -> bool:
@@ -505,10 +506,17 @@ def _is_code(s: str) -> bool:
 
     >>> [_is_code(s) for s in ["if (flag == 0) {", "}", "private int stock;", "@Override",
     ...  "// 缩进 4 个空格", "return this.data + 100;", "过大, 违背线性模型假设, 其解不可靠;",
-    ...  "the more remarkable the effectiveness;"]]
-    [True, True, True, True, True, True, False, False]
+    ...  "the more remarkable the effectiveness;", "正例： public class OrderFactory;", "..."]]
+    [True, True, True, True, True, True, False, False, True, True]
     """
+    if s == "...":
+        return True  # statements left out of a listing
     first, last = s[0], s[-1]
+    if last == ";" and _HAN_FIRST(first):
+        m = _LABEL.match(s)  # a label before the code: 正例：public class OrderFactory;
+        if m and m.end() < len(s):
+            s = s[m.end() :].lstrip()
+            first = s[0]
     if first == "@":
         return bool(_ANNOTATION.match(s))
     if first == "/":
@@ -885,17 +893,22 @@ def _marked(lay: _Layout, i: int) -> tuple[bool, str] | None:
 
 def _code(lay: _Layout, i: int) -> tuple[bool, str] | None:
     """The break after line ``i`` in a code listing stays, as the printed listing has it: after
-    a ``//`` comment (joined, the next line would be commented out), between two lines of code,
-    between code and the label of the prose after it (``反例：``), between a label ending with a
-    colon and the code it introduces."""
+    a ``//`` comment (joined, the next line would be commented out) and before a comment line;
+    between two lines of code; between a label ending with a colon and the code it introduces;
+    before labelled code (``正例：public …``); between code and the label of the prose after it
+    (``反例：``); after the last statement of a listing (a line of code after another)."""
     j = i + 1
     if lay.comment[i]:
         return False, "keep: code (a // comment runs to the line end)"
+    b = lay.texts[j]
     if lay.code[j]:
-        if lay.code[i] or lay.lasts[i] in "：:":
+        if lay.code[i] or lay.lasts[i] in "：:" or b[0] == "/" or _LABEL.match(b):
             return False, "keep: code"
-    elif lay.code[i] and _LABEL.match(lay.texts[j]):
-        return False, "keep: code, then a label"
+    elif lay.code[i]:
+        if _LABEL.match(b):
+            return False, "keep: code, then a label"
+        if i and (lay.code[i - 1] or lay.comment[i - 1]) and lay.lasts[i] in ";{}":
+            return False, "keep: code, the end of a listing"
     return None
 
 
