@@ -249,6 +249,7 @@ class _Lines:
     reuse: tuple[_Marks, list[int], list[int], Sequence[int]] | None = field(
         default=None, compare=False, repr=False
     )
+    slashes: bool = True  # some line may hold ``//`` (a comment in code)
 
 
 def _edge_widths(texts: list[str], lasts: str) -> tuple[list[float], list[float]]:
@@ -284,8 +285,11 @@ def _paragraph_lines(paras: list[str], blank_lines: bool) -> _Lines:
     gap = [False, *[True] * (m - 1)] if blank_lines else [False] * m
     firsts, lasts = _ends_of(paras)
     w, raw = _edge_widths(paras, lasts)
-    spaced = _has_gap("\n".join(paras))  # (a newline between them makes none of those)
-    return _Lines(paras, w, gap, [False] * m, [False] * m, [], [], firsts, lasts, spaced, raw)
+    text = "\n".join(paras)
+    spaced = _has_gap(text)  # (a newline between them makes none of those)
+    lines = _Lines(paras, w, gap, [False] * m, [False] * m, [], [], firsts, lasts, spaced, raw)
+    lines.slashes = "//" in text
+    return lines
 
 
 def _next_lines(
@@ -345,6 +349,7 @@ def _next_lines(
     spaced = lay.spaced  # (a join never makes two spaces, a tab or an ideographic space)
     false = [False] * m
     lines = _Lines(paras, w, gap, false, false[:], [], [], firsts, lasts, spaced, raw, sp)
+    lines.slashes = "//" in body  # (one search; a join may make one: a/ + /b)
     if few:
         lines.reuse = (lay.marks, firsts_i, lasts_i, where)
     return lines
@@ -420,7 +425,9 @@ def _parse(text: str, offsets: bool = True) -> _Lines:
         starts = [pos[k] + len(s) - len(s.lstrip(ws)) for k, s in zip(idx, nsegs, strict=True)]
         ends = [a + len(t) for a, t in zip(starts, texts, strict=True)]
     spaced = _has_gap(text)  # (if the text has none, no line has)
-    return _Lines(texts, w, gap, indent, para_indent, starts, ends, firsts, lasts, spaced, raw)
+    lines = _Lines(texts, w, gap, indent, para_indent, starts, ends, firsts, lasts, spaced, raw)
+    lines.slashes = "//" in text  # (one search of the text, not one a line)
+    return lines
 
 
 def _is_table_row(s: str) -> bool:
@@ -480,7 +487,8 @@ def _where(rx: re.Pattern[str], chars: str, stop: int | None = None) -> list[int
 _AFTER_LETTER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz)]")
 
 # Program code, as a manual or a textbook prints it: a statement a line. A line is code when it
-# starts with a closing brace, an annotation (``@Override``) or a ``//`` comment, when it ends
+# starts with a closing brace, an annotation (``@Override``), a ``//`` comment or a chained call
+# (``.append(…)``), when it ends with a call and ``...`` (statements left out), when it ends
 # a block (ASCII ``{`` ``}``), or when it ends a statement (ASCII ``;``) and shows it is not
 # prose ending with a semicolon: a keyword first, code punctuation (a call, an assignment, an
 # operator, a member ``this.data``), or a short declaration (``private int stock;``).
@@ -491,7 +499,9 @@ _CODE_STATEMENT = re.compile(
     r"|^[A-Za-z_$][\w$.,?]*(?:\s[A-Za-z_$][\w$.,?]*){0,3}\s*;$"
 )
 _CODE_END_CHAR = re.compile("[;{}.]")
-_CODE_START_CHAR = re.compile("[}@/]")
+_CODE_START_CHAR = re.compile("[}@/.]")
+# a call chained onto the line before (``.append("chen")``), as a listing wraps a long one
+_CHAINED_CALL = re.compile(r"\.[A-Za-z_]\w*\(")
 _ANNOTATION = re.compile(r"@[A-Za-z]\w*(?:\(.*\))?$")
 # A ``//`` comment runs to the end of its line: at the start of a line, or after code (not the
 # ``://`` of an address, nor ``使用 // 注释`` in a sentence about comments).
@@ -506,24 +516,29 @@ def _is_code(s: str) -> bool:
 
     >>> [_is_code(s) for s in ["if (flag == 0) {", "}", "private int stock;", "@Override",
     ...  "// 缩进 4 个空格", "return this.data + 100;", "过大, 违背线性模型假设, 其解不可靠;",
-    ...  "the more remarkable the effectiveness;", "正例： public class OrderFactory;", "..."]]
-    [True, True, True, True, True, True, False, False, True, True]
+    ...  "the more remarkable the effectiveness;", "正例： public class OrderFactory;", "...",
+    ...  '.append("chen")...', ".NET 平台", "// other methods and fields...", "（未完）..."]]
+    [True, True, True, True, True, True, False, False, True, True, True, False, True, False]
     """
-    if s == "...":
-        return True  # statements left out of a listing
     first, last = s[0], s[-1]
-    if last == ";" and _HAN_FIRST(first):
-        m = _LABEL.match(s)  # a label before the code: 正例：public class OrderFactory;
-        if m and m.end() < len(s):
-            s = s[m.end() :].lstrip()
-            first = s[0]
     if first == "@":
         return bool(_ANNOTATION.match(s))
     if first == "/":
         return s.startswith("//")
+    # statements left out of a listing: ..., builder.append("hao")...
+    if last == "." and s.endswith("...") and (len(s) == 3 or s[-4] in ")}"):
+        return True
+    if first == ".":
+        return bool(_CHAINED_CALL.match(s))
     if first == "}" or last in "{}":
         return True
-    return last == ";" and bool(_CODE_STATEMENT.search(s))
+    if last != ";":
+        return False
+    if _HAN_FIRST(first):
+        m = _LABEL.match(s)  # a label before the code: 正例：public class OrderFactory;
+        if m and m.end() < len(s):
+            s = s[m.end() :].lstrip()
+    return bool(_CODE_STATEMENT.search(s))
 
 
 def _line_ends_sentence(s: str) -> bool:
@@ -580,9 +595,17 @@ class _Marks:
     comment: list[bool]  # it holds a ``//`` comment, which runs to its end
 
     @staticmethod
-    def of(texts: list[str], firsts: str, lasts: str, w: list[float], spaced: bool) -> _Marks:
+    def of(
+        texts: list[str],
+        firsts: str,
+        lasts: str,
+        w: list[float],
+        spaced: bool,
+        slashes: bool = True,
+    ) -> _Marks:
         """The marks of the lines ``texts`` (``firsts``, ``lasts``: their first and last
-        characters; ``w``: their widths; ``spaced``: some line may be a table row)."""
+        characters; ``w``: their widths; ``spaced``: some line may be a table row;
+        ``slashes``: some line may hold ``//``)."""
         n = len(texts)
         ends = [False] * n
         for i in _where(_TERMINAL_CHAR, lasts):  # (what _line_ends_sentence says at once)
@@ -642,7 +665,7 @@ class _Marks:
                 code[i] = True
                 plain_end[i] = plain_start[i] = False
         comment = [False] * n
-        if "//" in "\n".join(texts):  # (most blocks have none: one search, not one a line)
+        if slashes:
             for i in compress(range(n), map(str.__contains__, texts, repeat("//"))):
                 if _COMMENT.search(texts[i]):
                     comment[i] = True
@@ -686,6 +709,7 @@ class _Layout:
         self.para_indent = ln.para_indent
         self.raw = ln.raw
         self.spaced = ln.spaced
+        self.slashes = ln.slashes
         if ln.sp is not None:
             sp = ln.sp
         else:  # _has_sent_punct: the common case at C speed, the full stop after a letter apart
@@ -761,7 +785,7 @@ class _Layout:
         # marks are that line's (the lines were measured there), and only the paragraphs it
         # joined are looked at.
         if ln.reuse is None:
-            marks = _Marks.of(texts, firsts, lasts, w, ln.spaced)
+            marks = _Marks.of(texts, firsts, lasts, w, ln.spaced, ln.slashes)
         else:
             before, first_lines, last_lines, where = ln.reuse
             fresh = _Marks.of(
@@ -770,6 +794,7 @@ class _Layout:
                 "".join(map(lasts.__getitem__, where)),
                 list(map(w.__getitem__, where)),
                 ln.spaced,
+                ln.slashes,
             )
             marks = _Marks(
                 *[
