@@ -63,6 +63,16 @@ def test_explain_names_the_code_rules() -> None:
         "keep: code (a // comment runs to the line end)",
         "keep: code, then a label",
     ]
+    text = (
+        "x = 1;\ny = compute(x);\n方法名 compute，加上有意义的变量名称，语义\n"
+        + "清晰的代码不需要注释。\n"
+    )
+    rules = [c.rule for c in join_explain(text).changes]
+    assert rules == [
+        "keep: code",
+        "keep: code, the end of a listing",
+        "join: line ends mid-sentence",
+    ]
 
 
 EXTRACTORS = ["pdfminer", "pdftotext", "pymupdf", "pypdf", "pypdfium2"]
