@@ -22,7 +22,10 @@ How a break is judged, as a careful reader would (``--explain`` names the rule e
 * a short line without sentence punctuation in its paragraph is a heading, byline, title or
   label and stays on its own line (a long numbered heading or a title may wrap onto the next
   line), as do list items, captions (``图 2.1`` joins its title), table rows and cells, and
-  verse.
+  verse;
+* program code stays a statement a line: the break after a ``//`` comment, between two lines of
+  code, between code and the label of the prose after it (``反例：``), and between a label
+  ending with a colon and its code (:func:`_code`).
 
 >>> join_lines("8月18日，湖南匯科電子科技有限公司的董\\n事長羅核，滿臉喜悅地分享了一個喜訊。\\n")
 '8月18日，湖南匯科電子科技有限公司的董事長羅核，滿臉喜悅地分享了一個喜訊。\\n'
@@ -247,6 +250,7 @@ class _Lines:
     reuse: tuple[_Marks, list[int], list[int], Sequence[int]] | None = field(
         default=None, compare=False, repr=False
     )
+    slashes: bool = True  # some line may hold ``//`` (a comment in code)
 
 
 def _edge_widths(texts: list[str], lasts: str) -> tuple[list[float], list[float]]:
@@ -282,8 +286,11 @@ def _paragraph_lines(paras: list[str], blank_lines: bool) -> _Lines:
     gap = [False, *[True] * (m - 1)] if blank_lines else [False] * m
     firsts, lasts = _ends_of(paras)
     w, raw = _edge_widths(paras, lasts)
-    spaced = _has_gap("\n".join(paras))  # (a newline between them makes none of those)
-    return _Lines(paras, w, gap, [False] * m, [False] * m, [], [], firsts, lasts, spaced, raw)
+    text = "\n".join(paras)
+    spaced = _has_gap(text)  # (a newline between them makes none of those)
+    lines = _Lines(paras, w, gap, [False] * m, [False] * m, [], [], firsts, lasts, spaced, raw)
+    lines.slashes = "//" in text
+    return lines
 
 
 def _next_lines(
@@ -343,6 +350,7 @@ def _next_lines(
     spaced = lay.spaced  # (a join never makes two spaces, a tab or an ideographic space)
     false = [False] * m
     lines = _Lines(paras, w, gap, false, false[:], [], [], firsts, lasts, spaced, raw, sp)
+    lines.slashes = "//" in body  # (one search; a join may make one: a/ + /b)
     if few:
         lines.reuse = (lay.marks, firsts_i, lasts_i, where)
     return lines
@@ -418,7 +426,9 @@ def _parse(text: str, offsets: bool = True) -> _Lines:
         starts = [pos[k] + len(s) - len(s.lstrip(ws)) for k, s in zip(idx, nsegs, strict=True)]
         ends = [a + len(t) for a, t in zip(starts, texts, strict=True)]
     spaced = _has_gap(text)  # (if the text has none, no line has)
-    return _Lines(texts, w, gap, indent, para_indent, starts, ends, firsts, lasts, spaced, raw)
+    lines = _Lines(texts, w, gap, indent, para_indent, starts, ends, firsts, lasts, spaced, raw)
+    lines.slashes = "//" in text  # (one search of the text, not one a line)
+    return lines
 
 
 def _is_table_row(s: str) -> bool:
@@ -477,6 +487,60 @@ def _where(rx: re.Pattern[str], chars: str, stop: int | None = None) -> list[int
 
 _AFTER_LETTER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz)]")
 
+# Program code, as a manual or a textbook prints it: a statement a line. A line is code when it
+# starts with a closing brace, an annotation (``@Override``), a ``//`` comment or a chained call
+# (``.append(…)``), when it ends with a call and ``...`` (statements left out), when it ends
+# a block (ASCII ``{`` ``}``), or when it ends a statement (ASCII ``;``) and shows it is not
+# prose ending with a semicolon: a keyword first, code punctuation (a call, an assignment, an
+# operator, a member ``this.data``), or a short declaration (``private int stock;``).
+_CODE_STATEMENT = re.compile(
+    r"^(?:return|break|continue|throw|import|package|public|protected|private|static|final"
+    r"|void|int|long|double|float|boolean|char|byte|short|var|let|const)\b"
+    r"|[()=\[\]<>+*%&|!]|\w\.\w"
+    r"|^[A-Za-z_$][\w$.,?]*(?:\s[A-Za-z_$][\w$.,?]*){0,3}\s*;$"
+)
+_CODE_END_CHAR = re.compile("[;{}.]")
+_CODE_START_CHAR = re.compile("[}@/.]")
+# a call chained onto the line before (``.append("chen")``), as a listing wraps a long one
+_CHAINED_CALL = re.compile(r"\.[A-Za-z_]\w*\(")
+_ANNOTATION = re.compile(r"@[A-Za-z]\w*(?:\(.*\))?$")
+# A ``//`` comment runs to the end of its line: at the start of a line, or after code (not the
+# ``://`` of an address, nor ``使用 // 注释`` in a sentence about comments).
+_COMMENT = re.compile(r"(?:^|[;{})]\s*)//")
+# A label that starts a line of prose after a code listing: 反例： 说明： 第一种情况： 使用 JCL：
+_LABEL = re.compile(rf"[{_HAN}][\w ]{{0,10}}[：:]")
+_HAN_FIRST = re.compile(f"[{_HAN}]").match
+
+
+def _is_code(s: str) -> bool:
+    """A line of program code (see ``_CODE_STATEMENT``).
+
+    >>> [_is_code(s) for s in ["if (flag == 0) {", "}", "private int stock;", "@Override",
+    ...  "// 缩进 4 个空格", "return this.data + 100;", "过大, 违背线性模型假设, 其解不可靠;",
+    ...  "the more remarkable the effectiveness;", "正例： public class OrderFactory;", "...",
+    ...  '.append("chen")...', ".NET 平台", "// other methods and fields...", "（未完）..."]]
+    [True, True, True, True, True, True, False, False, True, True, True, False, True, False]
+    """
+    first, last = s[0], s[-1]
+    if first == "@":
+        return bool(_ANNOTATION.match(s))
+    if first == "/":
+        return s.startswith("//")
+    # statements left out of a listing: ..., builder.append("hao")...
+    if last == "." and s.endswith("...") and (len(s) == 3 or s[-4] in ")}"):
+        return True
+    if first == ".":
+        return bool(_CHAINED_CALL.match(s))
+    if first == "}" or last in "{}":
+        return True
+    if last != ";":
+        return False
+    if _HAN_FIRST(first):
+        m = _LABEL.match(s)  # a label before the code: 正例：public class OrderFactory;
+        if m and m.end() < len(s):
+            s = s[m.end() :].lstrip()
+    return bool(_CODE_STATEMENT.search(s))
+
 
 def _line_ends_sentence(s: str) -> bool:
     """``_ends_sentence`` for a line (no newline in it), looking only at its end: a search for
@@ -528,11 +592,21 @@ class _Marks:
     plain_end_but_verse: list[bool]
     plain_end: list[bool]
     plain_start: list[bool]
+    code: list[bool]  # a line of program code (:func:`_is_code`)
+    comment: list[bool]  # it holds a ``//`` comment, which runs to its end
 
     @staticmethod
-    def of(texts: list[str], firsts: str, lasts: str, w: list[float], spaced: bool) -> _Marks:
+    def of(
+        texts: list[str],
+        firsts: str,
+        lasts: str,
+        w: list[float],
+        spaced: bool,
+        slashes: bool = True,
+    ) -> _Marks:
         """The marks of the lines ``texts`` (``firsts``, ``lasts``: their first and last
-        characters; ``w``: their widths; ``spaced``: some line may be a table row)."""
+        characters; ``w``: their widths; ``spaced``: some line may be a table row;
+        ``slashes``: some line may hold ``//``)."""
         n = len(texts)
         ends = [False] * n
         for i in _where(_TERMINAL_CHAR, lasts):  # (what _line_ends_sentence says at once)
@@ -585,6 +659,18 @@ class _Marks:
                 plain_end[i] = False
             if list_item[i] or caption[i] or numeric[i] or section[i]:
                 plain_start[i] = False
+        # program code: a line of code and a line with a ``//`` comment are marked lines
+        code = [False] * n
+        for i in chain(_where(_CODE_END_CHAR, lasts), _where(_CODE_START_CHAR, firsts)):
+            if not code[i] and _is_code(texts[i]):
+                code[i] = True
+                plain_end[i] = plain_start[i] = False
+        comment = [False] * n
+        if slashes:
+            for i in compress(range(n), map(str.__contains__, texts, repeat("//"))):
+                if _COMMENT.search(texts[i]):
+                    comment[i] = True
+                    plain_end[i] = False
         plain_end_but_verse = plain_end[:]  # (a verse line is the one mark left out)
         for i in compress(range(n), verse_ok):
             plain_end[i] = False
@@ -601,6 +687,8 @@ class _Marks:
             plain_end_but_verse,
             plain_end,
             plain_start,
+            code,
+            comment,
         )
 
 
@@ -622,6 +710,7 @@ class _Layout:
         self.para_indent = ln.para_indent
         self.raw = ln.raw
         self.spaced = ln.spaced
+        self.slashes = ln.slashes
         if ln.sp is not None:
             sp = ln.sp
         else:  # _has_sent_punct: the common case at C speed, the full stop after a letter apart
@@ -697,7 +786,7 @@ class _Layout:
         # marks are that line's (the lines were measured there), and only the paragraphs it
         # joined are looked at.
         if ln.reuse is None:
-            marks = _Marks.of(texts, firsts, lasts, w, ln.spaced)
+            marks = _Marks.of(texts, firsts, lasts, w, ln.spaced, ln.slashes)
         else:
             before, first_lines, last_lines, where = ln.reuse
             fresh = _Marks.of(
@@ -706,6 +795,7 @@ class _Layout:
                 "".join(map(lasts.__getitem__, where)),
                 list(map(w.__getitem__, where)),
                 ln.spaced,
+                ln.slashes,
             )
             marks = _Marks(
                 *[
@@ -725,6 +815,7 @@ class _Layout:
         self.verse_ok = marks.verse_ok
         self.plain_end_but_verse = marks.plain_end_but_verse
         self.plain_end, self.plain_start = marks.plain_end, marks.plain_start
+        self.code, self.comment = marks.code, marks.comment
 
     def gaps_mean_something(self, i: int) -> bool:
         """Blank lines around line ``i`` are rare enough to mark paragraphs (some extractors put
@@ -796,6 +887,9 @@ def _marked(lay: _Layout, i: int) -> tuple[bool, str] | None:
     """
     a, b = lay.texts[i], lay.texts[i + 1]
     j = i + 1
+    code = _code(lay, i)
+    if code is not None:
+        return code
     if b[0] in _NO_START and not lay.numeric[j] and not lay.list_item[j]:
         # (a middle dot and a space start a list item: · 熟悉Python编程。)
         return True, "join: next line starts with closing punctuation"
@@ -820,6 +914,27 @@ def _marked(lay: _Layout, i: int) -> tuple[bool, str] | None:
         return False, "keep: verse follows"
     if lay.section[j] and (b.count(".") >= 2 or lay.heading[j]):
         return False, "keep: next line is a numbered section heading"
+    return None
+
+
+def _code(lay: _Layout, i: int) -> tuple[bool, str] | None:
+    """The break after line ``i`` in a code listing stays, as the printed listing has it: after
+    a ``//`` comment (joined, the next line would be commented out) and before a comment line;
+    between two lines of code; between a label ending with a colon and the code it introduces;
+    before labelled code (``正例：public …``); between code and the label of the prose after it
+    (``反例：``); after the last statement of a listing (a line of code after another)."""
+    j = i + 1
+    if lay.comment[i]:
+        return False, "keep: code (a // comment runs to the line end)"
+    b = lay.texts[j]
+    if lay.code[j]:
+        if lay.code[i] or lay.lasts[i] in "：:" or b[0] == "/" or _LABEL.match(b):
+            return False, "keep: code"
+    elif lay.code[i]:
+        if _LABEL.match(b):
+            return False, "keep: code, then a label"
+        if i and (lay.code[i - 1] or lay.comment[i - 1]) and lay.lasts[i] in ";{}":
+            return False, "keep: code, the end of a listing"
     return None
 
 
