@@ -698,34 +698,49 @@ def test_a_file_that_kills_its_worker_twice_fails_alone(
 # --- interruptions: a worker killed, Ctrl-C ----------------------------------------------------
 
 
-def test_ctrl_c_while_a_file_is_recorded_in_process_still_records_it(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """With one job: the file is written here, and a Ctrl-C after that waits for its record."""
-    src, dest = tmp_path / "src", tmp_path / "dest"
+def _pages(src: Path, n: int) -> None:
     src.mkdir()
-    for i in range(6):
+    for i in range(n):
         (src / f"{i:02}.txt").write_text(f"第{i}頁 改革改革。\n", encoding="utf-8")
+
+
+def _ctrl_c_at_finish(monkeypatch: pytest.MonkeyPatch, nth: int) -> None:
+    """A real Ctrl-C (SIGINT to this process) in the middle of recording the ``nth`` file."""
     real = Batch._finish
     calls = 0
 
     def finish(self: Batch, res: object, found: object, i: int) -> FileRecord:
         nonlocal calls
         calls += 1
-        if calls == 3:  # the third file is written: Ctrl-C before it is recorded
+        if calls == nth:
             os.kill(os.getpid(), signal.SIGINT)
         return real(self, res, found, i)  # type: ignore[arg-type]
 
     monkeypatch.setattr(Batch, "_finish", finish)
+
+
+def _recorded_as_written(src: Path, dest: Path) -> list[str]:
+    """The outputs written; a re-run skips every one of them (they are all in the manifest)."""
+    written = sorted(p.name for p in dest.iterdir() if p.name != MANIFEST)
+    assert written and temp_files(dest) == []
+    again = statuses(list(Batch(src, dest, jobs=1)))
+    assert sorted(p for p, st in again.items() if st == "skipped") == written
+    return written
+
+
+def test_ctrl_c_while_a_file_is_recorded_in_process_still_records_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With one job: the file is written here, and a Ctrl-C after that waits for its record."""
+    src, dest = tmp_path / "src", tmp_path / "dest"
+    _pages(src, 6)
+    _ctrl_c_at_finish(monkeypatch, 3)  # the third file is written: Ctrl-C before its record
     got = []
     with pytest.raises(KeyboardInterrupt):
         for rec in Batch(src, dest, jobs=1):
             got.append(rec.path)
     monkeypatch.undo()
-    written = sorted(p.name for p in dest.iterdir() if p.name != MANIFEST)
-    assert got == written == ["00.txt", "01.txt", "02.txt"]
-    again = statuses(list(Batch(src, dest, jobs=1)))
-    assert sorted(p for p, st in again.items() if st == "skipped") == written
+    assert got == _recorded_as_written(src, dest) == ["00.txt", "01.txt", "02.txt"]
 
 
 def test_a_caller_that_stops_early_keeps_its_own_exception(tmp_path: Path) -> None:
@@ -749,29 +764,12 @@ def test_ctrl_c_while_a_batch_is_recorded_still_records_every_output(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     src, dest = tmp_path / "src", tmp_path / "dest"
-    src.mkdir()
-    for i in range(40):
-        (src / f"{i:02}.txt").write_text(f"第{i}頁 改革改革。\n", encoding="utf-8")
-    real = Batch._finish
-    calls = 0
-
-    def finish(self: Batch, res: object, found: object, i: int) -> FileRecord:
-        nonlocal calls
-        rec = real(self, res, found, i)  # type: ignore[arg-type]
-        calls += 1
-        if calls == 2:  # Ctrl-C in the middle of a batch's answer
-            os.kill(os.getpid(), signal.SIGINT)
-        return rec
-
-    monkeypatch.setattr(Batch, "_finish", finish)
+    _pages(src, 40)
+    _ctrl_c_at_finish(monkeypatch, 2)  # in the middle of a batch's answer
     with pytest.raises(KeyboardInterrupt):
         list(Batch(src, dest, jobs=2, start_method="fork", batch_bytes=400))
     monkeypatch.undo()
-    written = sorted(p.name for p in dest.iterdir() if p.name != MANIFEST)
-    assert written and temp_files(dest) == []
-    # every output written is in the manifest: a re-run skips each one
-    again = statuses(list(Batch(src, dest)))
-    assert sorted(p for p, st in again.items() if st == "skipped") == written
+    _recorded_as_written(src, dest)
 
 
 def _many_files(root: Path, n: int) -> str:
