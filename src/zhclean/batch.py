@@ -976,6 +976,16 @@ class Batch:
             # on is retried once; the ones queued behind it were never started
             nonlocal start_failures
             self._workers.remove(w)
+            # What it sent before it died is read first: its answers are kept, and its start
+            # message, when still unread (a task given to it failed to send), says that it had
+            # started: the file it died on is then to blame, not its start
+            with contextlib.suppress(Exception):
+                while w.conn.poll():
+                    msg = w.conn.recv()
+                    if msg == _READY:
+                        w.ready = True
+                    else:
+                        self._answer(w, msg[1], ready)
             with contextlib.suppress(Exception):
                 w.proc.join(5)  # for its exit code
             self._clean_after(w)
