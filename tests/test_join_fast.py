@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from zhclean.stages.base import apply_changes
 from zhclean.stages.join import (
     JoinConfig,
+    Words,
     _assemble,
     _decide_all,
     _glue,
@@ -23,7 +24,6 @@ from zhclean.stages.join import (
     _parse,
     _tail,
     _window_max,
-    _Words,
     join_explain,
     join_lines,
 )
@@ -135,7 +135,7 @@ def test_para_tail_is_the_tail_of_the_paragraph_built_line_by_line(
     ends with an ASCII character); join_explain builds it part by part, gluing as it goes."""
     i = min(last, len(texts) - 1)
     start = min(first, i)
-    words = _Words(texts)
+    words = Words(texts)
     parts = [texts[start]]
     for k in range(start, i):
         between, drop = _glue(parts[-1], texts[k + 1], words)

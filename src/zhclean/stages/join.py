@@ -46,6 +46,7 @@ from itertools import accumulate, chain, compress, count, pairwise, repeat
 from operator import and_, is_, is_not, itemgetter, not_, sub
 from typing import TypeVar
 
+from ._hyphens import Words, in_chinese
 from .base import BackMap, Change, Explained, StageSpec, register
 from .chars import CJK, CJK_PUNCT, NO_LINE_START
 
@@ -144,57 +145,8 @@ _CELL_GAP = re.compile(r"(?:[ \u3000]{2,}|\t)")
 # A Latin word at the line end, after a non-word character or a CJK one (``\b`` alone misses
 # 开发的Lasso-: a CJK character is a word character too; a digit, é or _ before it is not a start)
 _HYPHEN_END = re.compile(rf"(-?)(?:(?<=[{CJK}{CJK_PUNCT}])|(?<!\w))([A-Za-z]*[a-z])-$")
-# Words that commonly start a hyphenated compound: keep the hyphen when a line breaks there.
-_COMPOUND_HEADS = frozenset(
-    re.findall(
-        r"\w+",
-        "self well non cross long short high low full half state real multi co ex all semi "
-        "open built one two three four five first second third x e anti pre post inter",
-    )
-)
 _TAIL_WORD = re.compile(r"[A-Za-z]+")
 _HYPHENATED_WORD = "join: word hyphenated at the line end"
-_CJK_CHAR = re.compile(f"[{CJK}]")
-_LINE_END_HYPHEN = re.compile(r"[A-Za-z]*-\n[A-Za-z]*")
-_HYPHENATED = re.compile(r"(?<![A-Za-z])[A-Za-z]+-[A-Za-z]+(?![A-Za-z])")
-_LATIN_WORD = re.compile(r"(?<![A-Za-z-])[A-Za-z]+(?![A-Za-z-])")
-
-
-class _Words:
-    """The Latin words of a block's lines, for a hyphen at a line end (``firm-⏎level``): what
-    the text writes elsewhere in the block tells a compound from a word cut in two. Read on
-    the first question only (few blocks have such a line end); the words around those line
-    ends themselves are left out."""
-
-    def __init__(self, texts: list[str]) -> None:
-        self._texts = texts
-        self._plain: set[str] | None = None
-        self._hyphenated: set[str] = set()
-
-    def _read(self) -> set[str]:
-        text = _LINE_END_HYPHEN.sub(" ", "\n".join(self._texts))
-        self._hyphenated = {w.lower() for w in _HYPHENATED.findall(text)}
-        self._plain = {w.lower() for w in _LATIN_WORD.findall(text)}
-        return self._plain
-
-    def keeps_hyphen(self, head: str, tail: str, in_chinese: bool) -> bool:
-        """Whether ``head-⏎tail`` is a compound (the hyphen stays) rather than one word
-        hyphenated at the line end; ``in_chinese``: the word stands in Chinese text.
-
-        >>> w = _Words(["Firm-level data, a new technology."])
-        >>> [w.keeps_hyphen(h, t, False) for h, t in [("firm", "level"), ("tech", "nology"),
-        ...  ("Uni", "versity"), ("with", "out"), ("well", "known")]]
-        [True, False, False, False, True]
-        >>> w.keeps_hyphen("Lasso", "logistic", True), w.keeps_hyphen("tech", "nology", True)
-        (True, False)
-        """
-        plain = self._plain if self._plain is not None else self._read()
-        h, t = head.lower(), tail.lower()
-        if h + t in plain:
-            return False  # the word is written whole elsewhere
-        # written hyphenated elsewhere; or Latin words in Chinese text, which Chinese typesetting
-        # does not hyphenate (开发的Lasso-⏎logistic模型): the hyphen is the author's
-        return f"{h}-{t}" in self._hyphenated or h in _COMPOUND_HEADS or in_chinese
 
 
 # Characters set half width: ASCII, Latin, Greek, Cyrillic ... up to the CJK blocks, except the
@@ -703,7 +655,7 @@ class _Layout:
         n = len(texts)
         self.n = n
         self.texts = texts
-        self.words = _Words(texts)  # (read only if a line ends with a hyphen)
+        self.words = Words(texts)  # (read only if a line ends with a hyphen)
         self.w = w
         self.gap = ln.gap
         self.indent = ln.indent
@@ -1016,18 +968,16 @@ def _decide_rest(lay: _Layout, i: int, plain: bool) -> tuple[bool, str]:
     return True, "join: line ends mid-sentence"
 
 
-def _glue(left: str, right: str, words: _Words) -> tuple[str, str]:
+def _glue(left: str, right: str, words: Words) -> tuple[str, str]:
     """What goes between ``left`` and ``right`` when they are joined, and what ``left`` loses
     (``words``: the block's, for a hyphen at the end of ``left``)."""
     m = _HYPHEN_END.search(left) if left[-1:] == "-" else None
     if m and right[:1].islower():
         # state-of-the- / art is a compound: the hyphen stays; so does that of firm- / level
         tail = _TAIL_WORD.match(right)
-        before = left[max(0, m.start(2) - 2) : m.start(2)].rstrip(" ")[-1:]
-        after = right[tail.end() : tail.end() + 2].lstrip(" ")[:1] if tail else ""
-        in_chinese = bool(_CJK_CHAR.match(before) or _CJK_CHAR.match(after))
         word = tail.group() if tail else ""
-        if not m.group(1) and not words.keeps_hyphen(m.group(2), word, in_chinese):
+        chinese = in_chinese(left[: m.start(2)], right[len(word) :])
+        if not m.group(1) and not words.keeps_hyphen(m.group(2), word, chinese):
             return "", "-"
         return "", ""
     last, first = left[-1], right[0]
@@ -1132,7 +1082,7 @@ def _decide_all(lay: _Layout) -> list[bool]:
 _JOIN_OR_WALK: tuple[bool | None, bool | None] = (None, True)
 
 
-def _para_tail(texts: list[str], start: int, i: int, words: _Words) -> str:
+def _para_tail(texts: list[str], start: int, i: int, words: Words) -> str:
     """:func:`_tail` of the paragraph of lines ``start`` .. ``i`` joined (as the loop of
     :func:`_join_once` builds it: the last eight parts, each with what :func:`_glue` put
     before it and took from its end)."""

@@ -39,6 +39,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 
+from ._hyphens import Words, in_chinese
 from .base import Change, Explained, StageSpec, register
 from .chars import HAN, han_re, lazy_re
 
@@ -252,10 +253,38 @@ _IS_EMOJI_BASE = lazy_re(f"[{_EMOJI}\ufe0f\U0001f3fb-\U0001f3ff]")
 _IS_EMOJI = lazy_re(f"[{_EMOJI}]")
 
 
+# pdfium writes U+0002 where it took out a hyphen and the line end after it (firm\x02level):
+# between Latin letters the hyphen comes back where the text says the word is a compound
+_LATIN_BEFORE = re.compile(r"(?<![A-Za-z])[A-Za-z]+\Z")
+_LATIN_AFTER = re.compile(r"[A-Za-z]+")
+_words_of: list[tuple[str, Words]] = []  # the last text asked about, and its words
+
+
+def _line_end_hyphen(s: str, i: int) -> tuple[str, str]:
+    """What U+0002 at ``s[i]`` stands for: a hyphen or nothing (a control character)."""
+    head = _LATIN_BEFORE.search(s, max(0, i - 64), i)
+    tail = _LATIN_AFTER.match(s, i + 1)
+    if head is None or tail is None:
+        return "", "control"
+    if tail.group()[0].isupper():
+        return "-", "line-end-hyphen"  # AEN\x02Logistic: no word goes on in capitals
+    cached = _words_of[0] if _words_of else None
+    if cached is None or cached[0] is not s:  # (the words of one text at a time)
+        cached = (s, Words(s.split("\n")))
+        _words_of[:] = [cached]
+    a, b = head.start(), tail.end()
+    chinese = in_chinese(s[max(0, a - 2) : a], s[b : b + 2])
+    if cached[1].keeps_hyphen(head.group(), tail.group(), chinese):
+        return "-", "line-end-hyphen"
+    return "", "control"
+
+
 def _decide_pass1(m: re.Match[str]) -> tuple[str, str] | None:
     c = m.group()
     s = m.string
     i = m.start()
+    if c == "\x02":
+        return _line_end_hyphen(s, i)
     prev = s[i - 1] if i else ""
     nxt = s[i + 1 : i + 2]
     if c == "\xad":
@@ -288,6 +317,8 @@ def _pass1(cfg: NormalizeConfig) -> re.Pattern[str] | None:
         chars += _VARIANT_CLASS
     if cfg.invisible:
         chars += "\xad\u200c\u200d"
+    if cfg.controls:
+        chars += "\x02"
     return re.compile(f"[{chars}]") if chars else None
 
 
