@@ -979,13 +979,17 @@ class Batch:
             # What it sent before it died is read first: its answers are kept, and its start
             # message, when still unread (a task given to it failed to send), says that it had
             # started: the file it died on is then to blame, not its start
-            with contextlib.suppress(Exception):
-                while w.conn.poll():
+            while True:
+                try:
+                    if not w.conn.poll():
+                        break
                     msg = w.conn.recv()
-                    if msg == _READY:
-                        w.ready = True
-                    else:
-                        self._answer(w, msg[1], ready)
+                except (EOFError, OSError):
+                    break
+                if msg == _READY:
+                    w.ready = True
+                else:
+                    self._answer(w, msg[1], ready)
             with contextlib.suppress(Exception):
                 w.proc.join(5)  # for its exit code
             self._clean_after(w)

@@ -14,15 +14,17 @@ import re
 from .chars import CJK
 
 # Words that commonly start a hyphenated compound: keep the hyphen when a line breaks there.
+# Not those TeX also breaks words after (ex-ample, state-ment, pre-vious, high-est, one-self).
 COMPOUND_HEADS = frozenset(
     re.findall(
         r"\w+",
-        "self well non cross long short high low full half state real multi co ex all semi "
-        "open built one two three four five first second third x e anti pre post inter",
+        "self well non cross long short full half all semi anti built two three four five "
+        "first second third x e",
     )
 )
-# the words cut at a line end (by a hyphen and a newline, or pdfium's U+0002): not evidence
-_CUT = re.compile(r"[A-Za-z]*(?:-\n|\x02)[A-Za-z]*")
+# the words cut at a line end (by a hyphen and a newline, or pdfium's U+0002): not evidence.
+# (Anchored at a word's start: unanchored, a long run of letters was tried from each of them.)
+_CUT = re.compile(r"(?<![A-Za-z])[A-Za-z]*(?:(?:-\n|\x02)[A-Za-z]*)+")
 _HYPHENATED = re.compile(r"(?<![A-Za-z])[A-Za-z]+-[A-Za-z]+(?![A-Za-z])")
 _LATIN_WORD = re.compile(r"(?<![A-Za-z-])[A-Za-z]+(?![A-Za-z-])")
 _CJK_CHAR = re.compile(f"[{CJK}]")

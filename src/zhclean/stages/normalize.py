@@ -41,7 +41,7 @@ from functools import cache
 
 from ._hyphens import Words, in_chinese
 from .base import Change, Explained, StageSpec, register
-from .chars import HAN, han_re, lazy_re
+from .chars import CJK, CJK_PUNCT, HAN, han_re, lazy_re
 
 NAME = "normalize"
 
@@ -253,30 +253,33 @@ _IS_EMOJI_BASE = lazy_re(f"[{_EMOJI}\ufe0f\U0001f3fb-\U0001f3ff]")
 _IS_EMOJI = lazy_re(f"[{_EMOJI}]")
 
 
-# pdfium writes U+0002 where it took out a hyphen and the line end after it (firm\x02level):
-# between Latin letters the hyphen comes back where the text says the word is a compound
-_LATIN_BEFORE = re.compile(r"(?<![A-Za-z])[A-Za-z]+\Z")
+# pdfium writes U+0002 where it took out a hyphen and the line end after it (firm\x02level).
+# Between two letters or digits it is read as join reads a hyphen at a line end: it goes only
+# between two halves of a word cut in two (the word before it as join finds it, lower-case
+# letters after it, and no evidence in the text of a compound); elsewhere it stays a hyphen.
+_WORD_BEFORE = re.compile(rf"(?:(?<=[{CJK}{CJK_PUNCT}])|(?<!\w))([A-Za-z]*[a-z])\Z")
 _LATIN_AFTER = re.compile(r"[A-Za-z]+")
+_ALNUM_NOT_CJK = re.compile(rf"[^\W_{CJK}]")
 _words_of: list[tuple[str, Words]] = []  # the last text asked about, and its words
 
 
 def _line_end_hyphen(s: str, i: int) -> tuple[str, str]:
-    """What U+0002 at ``s[i]`` stands for: a hyphen or nothing (a control character)."""
-    head = _LATIN_BEFORE.search(s, max(0, i - 64), i)
-    tail = _LATIN_AFTER.match(s, i + 1)
-    if head is None or tail is None:
+    """What U+0002 at ``s[i]`` stands for: a hyphen, or nothing."""
+    if not (_ALNUM_NOT_CJK.match(s, i - 1) if i else None) or not _ALNUM_NOT_CJK.match(s, i + 1):
         return "", "control"
-    if tail.group()[0].isupper():
-        return "-", "line-end-hyphen"  # AEN\x02Logistic: no word goes on in capitals
+    nxt = s[i + 1]
+    head = _WORD_BEFORE.search(s, max(0, i - 64), i)
+    tail = _LATIN_AFTER.match(s, i + 1)
+    if head is None or tail is None or not nxt.islower():
+        return "-", "line-end-hyphen"  # COVID\x02related, GPT\x024, AEN\x02Logistic, 2nd\x02order
     cached = _words_of[0] if _words_of else None
     if cached is None or cached[0] is not s:  # (the words of one text at a time)
         cached = (s, Words(s.split("\n")))
         _words_of[:] = [cached]
-    a, b = head.start(), tail.end()
+    a, b = head.start(1), tail.end()
     chinese = in_chinese(s[max(0, a - 2) : a], s[b : b + 2])
-    if cached[1].keeps_hyphen(head.group(), tail.group(), chinese):
-        return "-", "line-end-hyphen"
-    return "", "control"
+    keep = cached[1].keeps_hyphen(head.group(1), tail.group(), chinese)
+    return ("-" if keep else ""), "line-end-hyphen"
 
 
 def _decide_pass1(m: re.Match[str]) -> tuple[str, str] | None:
