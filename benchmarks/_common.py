@@ -104,10 +104,13 @@ def han_stream(path: Path) -> str:
 
 
 def shape(kind: str, mb: float) -> Path:
-    """An input that is one long ``paragraph``, one long ``line`` or one long run of ``repeats``.
+    """An input that is one long ``paragraph``, one long ``line``, one long run of ``repeats``
+    or one long run of ``latin`` letters.
 
     paragraph: the seed page's characters hard-wrapped at 35 characters, with no blank line;
-    line: the same characters on one line; repeats: a run of 哈 and a run of 改革 (two lines).
+    line: the same characters on one line; repeats: a run of 哈 and a run of 改革 (two lines);
+    latin: one line of Latin letters (a word as long as the input), then a pdfium line-end mark
+    and a hyphen at a line end, which make normalize and join read the block's words.
     """
     WORK.mkdir(parents=True, exist_ok=True)
     out = WORK / f"shape-{kind}-{mb:g}MB.txt"
@@ -116,6 +119,11 @@ def shape(kind: str, mb: float) -> Path:
     nchars = int(mb * MB) // 3  # Han characters are three bytes in UTF-8
     if kind == "repeats":
         text = "哈" * (nchars // 2) + "\n" + "改革" * (nchars // 4) + "\n"
+    elif kind == "latin":
+        letters = int(mb * MB)  # one byte each
+        period = "".join(chr(97 + (i * 7919) % 26) for i in range(997))  # no short repeats
+        body = (period * (letters // len(period) + 1))[:letters]
+        text = body + "\nthe firm\x02level data of a new tech-\nnology\n"
     else:
         stream = han_stream(SEED)
         body = (stream * (nchars // len(stream) + 1))[:nchars]

@@ -268,8 +268,9 @@ def first_output(b: Bench, mb: float) -> None:
 
 
 def linearity(b: Bench, sizes: list[float], commands: list[str]) -> None:
-    """Time each command on a paragraph, a line, a run of repeats of doubling sizes."""
-    for kind in ("paragraph", "line", "repeats"):
+    """Time each command on a paragraph, a line, a run of repeats, a run of Latin letters, of
+    doubling sizes."""
+    for kind in ("paragraph", "line", "repeats", "latin"):
         for cmd in commands:
             name = f"linear {kind}: zhclean {cmd} -j 1"
             if not b.wanted(name):
