@@ -250,3 +250,19 @@ def test_output_goes_through_a_link_and_into_a_fifo_or_a_device(tmp_path: Path) 
     # a folder is an error of one line
     r = zhclean("clean", str(src), "-o", str(tmp_path))
     assert r.returncode == 3 and r.stderr.decode().count("\n") == 1
+
+
+def test_ctrl_c_while_the_command_loads_is_one_line() -> None:
+    """The ``zhclean`` command's entry point: a Ctrl-C during its imports exits 130 quietly."""
+    probe = (
+        "import sys\n"
+        "class Interrupted:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'zhclean.cli':\n"
+        "            raise KeyboardInterrupt\n"
+        "sys.meta_path.insert(0, Interrupted())\n"
+        "from zhclean.__main__ import main\n"
+        "main()\n"
+    )
+    r = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert (r.returncode, r.stderr) == (130, "zhclean: interrupted\n")
