@@ -116,6 +116,19 @@ def test_in_place_leaves_read_only_files(tmp_path: Path) -> None:
     assert zhclean("clean", "--check", "--in-place", str(locked)).returncode == 1
 
 
+def test_in_place_checks_every_input_before_rewriting_any(tmp_path: Path) -> None:
+    """All the files are rewritten or none: a missing input or a folder after a good file
+    stops the run before that file is touched."""
+    good = tmp_path / "a.txt"
+    good.write_text("這 場 改 革\n", encoding="utf-8")
+    (tmp_path / "folder").mkdir()
+    for bad, why in (("missing.txt", "No such file or directory"), ("folder", "not a regular")):
+        r = zhclean("clean", "--in-place", str(good), str(tmp_path / bad))
+        assert r.returncode == 3
+        assert why in r.stderr.decode() and len(r.stderr.decode().splitlines()) == 1
+        assert good.read_text(encoding="utf-8") == "這 場 改 革\n"
+
+
 def test_check_mode(tmp_path: Path) -> None:
     src = tmp_path / "in.txt"
     src.write_text("這 場 改 革\n", encoding="utf-8")

@@ -8,10 +8,11 @@ written; 130 interrupted (Ctrl-C). A broken pipe (``zhclean clean big.txt | head
 from __future__ import annotations
 
 import os
+import stat
 import sys
 from bisect import bisect_right
 from collections.abc import Iterator
-from contextlib import ExitStack, closing, suppress
+from contextlib import ExitStack, closing
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, BinaryIO, NoReturn
@@ -200,11 +201,16 @@ def _run(
             fail(f"unknown encoding {encoding!r}; try gb18030, big5hkscs or utf-16", EXIT_USAGE)
     if in_place and (output is not None or "-" in names):
         fail("--in-place rewrites INPUT files: give files, not - or --output", EXIT_USAGE)
-    if in_place and not check:  # before any work: no file is rewritten (--check writes none)
+    if in_place and not check:  # before any work: all the files are rewritten or none is
         for n in names:
-            with suppress(OSError):  # (a missing file is reported when it is opened)
-                if read_only(os.stat(n).st_mode):
-                    fail(f"{n}: read-only; --in-place rewrites only writable files", EXIT_IO)
+            try:
+                mode = os.stat(n).st_mode
+            except OSError as exc:
+                fail(f"{n}: {exc.strerror or exc}", EXIT_IO)
+            if not stat.S_ISREG(mode):
+                fail(f"{n}: not a regular file; --in-place rewrites files", EXIT_IO)
+            if read_only(mode):
+                fail(f"{n}: read-only; --in-place rewrites only writable files", EXIT_IO)
     if output is not None:
         resolved = output.resolve()
         for n in names:
