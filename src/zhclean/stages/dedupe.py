@@ -198,12 +198,6 @@ def _root(w: str) -> tuple[str, int]:
     return (w[:p], len(w) // p) if p < len(w) else (w, 1)
 
 
-def _run_copies(w: str, max_k: int) -> tuple[int, str] | None:
-    """``(k, x)`` when ``w == x * k`` for a primitive ``x`` and 2 <= k <= max_k."""
-    y, m = _root(w)
-    return (m, y) if 2 <= m <= max_k else None
-
-
 def _glyph_copies(w: str, max_k: int) -> tuple[int, str] | None:
     """``(k, x)`` when each glyph of ``x`` is drawn ``k`` times in ``w`` (``字字节节``: 2, 字节)."""
     n = len(w)
