@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from .chars import CJK
+from .chars import CJK, CJK_PUNCT
 
 # Words that commonly start a hyphenated compound: keep the hyphen when a line breaks there.
 # Not those TeX also breaks words after (ex-ample, state-ment, pre-vious, high-est, one-self).
@@ -22,6 +22,12 @@ COMPOUND_HEADS = frozenset(
         "first second third x e",
     )
 )
+# The word before a line-end hyphen (one group): Latin letters ending lower-case, after a
+# non-word character or a CJK one (``\b`` alone misses 开发的Lasso-: a CJK character is a word
+# character too; a digit, é or _ before the letters means they are not a word's start).
+HEAD = rf"(?:(?<=[{CJK}{CJK_PUNCT}])|(?<!\w))([A-Za-z]*[a-z])"
+# the word after it: what join and normalize compare with the text's other words
+TAIL = re.compile(r"[A-Za-z]+")
 # the words cut at a line end (by a hyphen and a newline, or pdfium's U+0002): not evidence.
 # (Anchored at a word's start: unanchored, a long run of letters was tried from each of them.)
 _CUT = re.compile(r"(?<![A-Za-z])[A-Za-z]*(?:(?:-\n|\x02)[A-Za-z]*)+")

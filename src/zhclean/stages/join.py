@@ -46,9 +46,9 @@ from itertools import accumulate, chain, compress, count, pairwise, repeat
 from operator import and_, is_, is_not, itemgetter, not_, sub
 from typing import TypeVar
 
-from ._hyphens import Words, in_chinese
+from ._hyphens import HEAD, TAIL, Words, in_chinese
 from .base import BackMap, Change, Explained, StageSpec, register
-from .chars import CJK, CJK_PUNCT, NO_LINE_START
+from .chars import NO_LINE_START
 
 NAME = "join"
 _T = TypeVar("_T")
@@ -142,10 +142,7 @@ _FIGURES_END = re.compile(
 _FIGURE_END_CHAR = re.compile(r"[\d%％]")
 # Table-like row: two or more gaps of two or more spaces (or tabs) between cells.
 _CELL_GAP = re.compile(r"(?:[ \u3000]{2,}|\t)")
-# A Latin word at the line end, after a non-word character or a CJK one (``\b`` alone misses
-# 开发的Lasso-: a CJK character is a word character too; a digit, é or _ before it is not a start)
-_HYPHEN_END = re.compile(rf"(-?)(?:(?<=[{CJK}{CJK_PUNCT}])|(?<!\w))([A-Za-z]*[a-z])-$")
-_TAIL_WORD = re.compile(r"[A-Za-z]+")
+_HYPHEN_END = re.compile(rf"(-?){HEAD}-$")  # (a hyphen before: state-of-the-)
 _HYPHENATED_WORD = "join: word hyphenated at the line end"
 
 
@@ -974,7 +971,7 @@ def _glue(left: str, right: str, words: Words) -> tuple[str, str]:
     m = _HYPHEN_END.search(left) if left[-1:] == "-" else None
     if m and right[:1].islower():
         # state-of-the- / art is a compound: the hyphen stays; so does that of firm- / level
-        tail = _TAIL_WORD.match(right)
+        tail = TAIL.match(right)
         word = tail.group() if tail else ""
         chinese = in_chinese(left[: m.start(2)], right[len(word) :])
         if not m.group(1) and not words.keeps_hyphen(m.group(2), word, chinese):

@@ -39,9 +39,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 
-from ._hyphens import Words, in_chinese
+from ._hyphens import HEAD, TAIL, Words, in_chinese
 from .base import Change, Explained, StageSpec, register
-from .chars import CJK, CJK_PUNCT, HAN, han_re, lazy_re
+from .chars import CJK, HAN, han_re, lazy_re
 
 NAME = "normalize"
 
@@ -257,8 +257,7 @@ _IS_EMOJI = lazy_re(f"[{_EMOJI}]")
 # Between two letters or digits it is read as join reads a hyphen at a line end: it goes only
 # between two halves of a word cut in two (the word before it as join finds it, lower-case
 # letters after it, and no evidence in the text of a compound); elsewhere it stays a hyphen.
-_WORD_BEFORE = re.compile(rf"(?:(?<=[{CJK}{CJK_PUNCT}])|(?<!\w))([A-Za-z]*[a-z])\Z")
-_LATIN_AFTER = re.compile(r"[A-Za-z]+")
+_WORD_BEFORE = re.compile(rf"{HEAD}\Z")  # the word join finds before a hyphen
 _ALNUM_NOT_CJK = re.compile(rf"[^\W_{CJK}]")
 _words_of: list[tuple[str, Words]] = []  # the last text asked about, and its words
 
@@ -269,7 +268,7 @@ def _line_end_hyphen(s: str, i: int) -> tuple[str, str]:
         return "", "control"
     nxt = s[i + 1]
     head = _WORD_BEFORE.search(s, max(0, i - 64), i)
-    tail = _LATIN_AFTER.match(s, i + 1)
+    tail = TAIL.match(s, i + 1)
     if head is None or tail is None or not nxt.islower():
         return "-", "line-end-hyphen"  # COVID\x02related, GPT\x024, AEN\x02Logistic, 2nd\x02order
     cached = _words_of[0] if _words_of else None
