@@ -559,7 +559,10 @@ def _line_copy_items(text: str, ln: _Lines, pairs: list[int]) -> list[_Item]:
             else:
                 continue
             han = bool(_CJK_RE().search(s))
-            strong = (han and copies >= 3 and len(s) >= 4) or (
+            # Four copies of a Chinese line is rendering; three may be a table column's cell
+            # (three rows of 二级宏观错误码, once join has taken out the blank lines between):
+            # those need a copy nearby to vouch for them.
+            strong = (han and copies >= 4 and len(s) >= 4) or (
                 s[0] in _CLAUSE_START and len(s) >= 3
             )
             items.append(
