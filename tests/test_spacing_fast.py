@@ -21,8 +21,8 @@ CONFIGS = [
     SpacingConfig(short_line=8),
 ]
 # What the rules look at: CJK text and punctuation, Latin words and digits, every kind of space
-# (the ideographic space is CJK punctuation as well), leading labels, label lines, and every
-# line end str.splitlines knows (``\r\n`` among them).
+# (the ideographic space is CJK punctuation as well), leading labels, label lines, table cells,
+# and every line end str.splitlines knows (``\r\n`` among them).
 PIECE = st.sampled_from(
     list("改革引擎永州經開區的了，。、；：「」（）！？《》—…·")
     + list("abcXYZ019%.,;:!?()-")
@@ -30,6 +30,8 @@ PIECE = st.sampled_from(
     + ["\n", "\n", "\r\n", "\r", "\f", "\v", "\x1c", "\x85", "\u2028"]
     + ["第 7.9 条", "第三章", "2.2.3", "12", "图 2.1", "表 7.7", "李銀明 唐勇平 劉佳賓"]
     + ["這 場 改 革", "使用 Java 开发", "12.5 %", "Table 1"]
+    # table cells: a cell gap between CJK and Latin stays (two spaces)
+    + ["利润表", "2024E", "-283", "不允许为 null", "  营业成本", "null  不允许"]
 )
 TEXT = st.lists(PIECE, max_size=60).map("".join)
 

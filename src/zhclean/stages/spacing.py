@@ -123,6 +123,28 @@ def _after_colon(text: str, m: re.Match[str]) -> bool:
     return m.start() > 0 and text[m.start() - 1] == "："
 
 
+# A gap between table cells: two spaces or more, or a tab (what join calls a cell gap).
+_CELL_GAP = re.compile(r"(?:[ \u3000]{2,}|\t)")
+_TWO = "  "
+
+
+def _cell_gap(line: str, a: int, b: int) -> bool:
+    """The CJK-Latin gap ``line[a:b]`` separates two cells of a table row: it is
+    a cell gap, the line is a table row as join reads one, and the cells on either side are two
+    characters or more (``施  藥`` is letter-spaced text). Removing it would merge the cells
+    (``2024E   利润表`` → ``2024E利润表``); collapsing it to one space would not last, since
+    the next run removes a single space. So it becomes two spaces, which a second run keeps."""
+    if not _CELL_GAP.search(line, a, b):
+        return False
+    from .join import _is_table_row  # (join defines a table row; it is loaded only here)
+
+    if not _is_table_row(line.strip()):
+        return False
+    left = _CELL_GAP.split(line[:a])[-1].strip()
+    right = _CELL_GAP.split(line[b:], maxsplit=1)[0].strip()
+    return len(left) >= 2 and len(right) >= 2
+
+
 # Every edit needs a space or a tab in the line, or (adding CJK-Latin spaces) a CJK character
 # touching a Latin letter or digit: lines without one are left as they are, unread.
 _CANDIDATE = re.compile(r"[ \t\u3000\u00a0]")
@@ -220,21 +242,33 @@ def _line_edits(body: str, pos: int, config: SpacingConfig, out: list[_Edit]) ->
     keep = (label.start(1), label.end(1)) if label else (-1, -1)
     if label and label.group(1) != " ":
         out.append((pos + keep[0], pos + keep[1], "label-gap", label.group(1), " "))
+    cells: list[_Edit] = []  # cell gaps left as they are (the runs rule leaves them too)
     for rule, rx in rules:
         for m in rx.finditer(body):
             if m.start() < keep[1] and m.end() > keep[0]:
                 continue  # the space after a leading label stays (one space)
             if label_line and rule == "cjk-gap" and not _after_colon(body, m):
                 continue
+            if rule == "latin-gap" and _cell_gap(body, *m.span()):
+                cells.append(_cell_edit(pos, m))
+                continue
             out.append((pos + m.start(), pos + m.end(), rule, m.group(), ""))
+    out += [e for e in cells if e[3] != e[4]]
     runs = list(_SPACE_RUN.finditer(body))
     if runs:
-        _add_runs(runs, out[first:], pos, out)
+        _add_runs(runs, out[first:] + cells, pos, out)
     if config.latin_space == "add":
         at = [m.start() for m in _TOUCH_BEFORE().finditer(body)]
         at += [m.end() for m in _TOUCH_AFTER().finditer(body)]
         for p in sorted(at):  # the two never meet at one place: CJK and Latin are disjoint
             out.append((pos + p, pos + p, "latin-add", "", " "))
+
+
+def _cell_edit(pos: int, m: re.Match[str]) -> _Edit:
+    """The edit of a cell gap (see :func:`_cell_gap`) matched at ``pos``: two spaces, a tab
+    left as it is (before and after are equal when nothing changes)."""
+    gap = m.group()
+    return (pos + m.start(), pos + m.end(), "cell-gap", gap, gap if gap == "\t" else _TWO)
 
 
 def _add_runs(runs: list[re.Match[str]], edits: list[_Edit], pos: int, out: list[_Edit]) -> None:
@@ -303,8 +337,9 @@ def _edits_whole(text: str, config: SpacingConfig) -> list[_Edit]:
     # (one keep per line at most, so they are disjoint and in order: of those that start
     # before a match ends, the last reaches furthest)
     keep_starts = [s for s, _ in keeps]
+    cells: list[_Edit] = []
     for rule, matches in (("punct-gap", punct), ("cjk-gap", cjk), ("latin-gap", latin)):
-        if not keeps:
+        if not keeps and rule != "latin-gap":
             out += [(m.start(), m.end(), rule, m.group(), "") for m in matches]
             continue
         for m in matches:
@@ -312,10 +347,16 @@ def _edits_whole(text: str, config: SpacingConfig) -> list[_Edit]:
             k = bisect_left(keep_starts, b) - 1
             if k >= 0 and keeps[k][1] > a:
                 continue  # the space after a leading label stays (one space)
+            if rule == "latin-gap" and (b - a > 1 or m.group() == "\t"):  # (a cell gap needs it)
+                start, end, _ = _line_at(text, a, plain)
+                if _cell_gap(text[start:end], a - start, b - start):
+                    cells.append(_cell_edit(0, m))
+                    continue
             out.append((a, b, rule, m.group(), ""))
+    out += [e for e in cells if e[3] != e[4]]
     runs = list(rx.run.finditer(text))
     if runs:
-        _add_runs(runs, out[:], 0, out)
+        _add_runs(runs, out + cells, 0, out)
     if config.latin_space == "add":
         at = [m.start() for m in _TOUCH_BEFORE().finditer(text)]
         at += [m.end() for m in _TOUCH_AFTER().finditer(text)]
