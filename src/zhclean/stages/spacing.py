@@ -79,11 +79,24 @@ _SPACE_RUN = re.compile(r"[ \t\u00a0\u3000](?<=\S[ \t\u00a0\u3000])[ \t\u00a0\u3
 # ``2.2.3 数字普惠金融的影响``, ``第 7.9 条  服务设施…``, ``表 7.7  监控通信设施…``.
 _LEAD_LABEL = re.compile(
     r"^[ \t\u3000]*(?:第[ \t]*[\d一二三四五六七八九十百]+(?:[.．]\d+)*[ \t]*[章节節条條款篇部]"
-    r"|\d+(?:[.．]\d+)+|\d{1,2}(?=[ \t\u3000]+[^\d\s，。；：！？,;:][^\d，。；：！？,;:]{0,14}\S$)"
+    r"|\d+(?:[.．]\d+)+|\d{1,2}(?=[ \t\u3000]+[^\d\s，。；：！？,;:][^\d，。；：！？,;:]*\S$)"
     r"|[图圖表][ \t]*\d+(?:[-.．]\d+)*"
     r"|[·•●])"  # a bullet: join takes "· " for a list item, "·" for a name's middle dot
     r"([ \t\u3000\u00a0]+)(?=\S)"
 )
+
+
+_SPACES_RE = re.compile(r"\s+")
+
+
+def _lead_label(line: str) -> re.Match[str] | None:
+    """``_LEAD_LABEL`` at the start of ``line``. A number of one or two digits is a label only
+    before a short heading: 16 characters at most, spaces not counted, so that the answer is
+    the same once this stage has taken spaces out (``12  中 文`` and ``12 中文``)."""
+    m = _LEAD_LABEL.match(line)
+    if m is None or not line[: m.start(1)].strip().isdecimal():
+        return m  # (``\d+(?:[.．]\d+)+`` has a dot; the other labels are no number)
+    return m if len(_SPACES_RE.sub("", line[m.end(1) :])) <= 16 else None
 
 
 # A field's name and colon at the start of a line (``作者：``, ``关键词：``): what follows is a list
@@ -129,20 +142,13 @@ _TWO = "  "
 
 
 def _cell_gap(line: str, a: int, b: int) -> bool:
-    """The CJK-Latin gap ``line[a:b]`` separates two cells of a table row: it is
-    a cell gap, the line is a table row as join reads one, and the cells on either side are two
-    characters or more (``施  藥`` is letter-spaced text). Removing it would merge the cells
-    (``2024E   利润表`` → ``2024E利润表``); collapsing it to one space would not last, since
-    the next run removes a single space. So it becomes two spaces, which a second run keeps."""
-    if not _CELL_GAP.search(line, a, b):
-        return False
-    from .join import _is_table_row  # (join defines a table row; it is loaded only here)
-
-    if not _is_table_row(line.strip()):
-        return False
-    left = _CELL_GAP.split(line[:a])[-1].strip()
-    right = _CELL_GAP.split(line[b:], maxsplit=1)[0].strip()
-    return len(left) >= 2 and len(right) >= 2
+    """The CJK-Latin gap ``line[a:b]`` is two spaces or more, or holds a tab: the gap between
+    two columns (``2024E   利润表``, ``不允许为 null  不允许为 null``), not a space an extractor
+    put inside a sentence. Removing it would merge the cells; collapsing it to one space would
+    not last, since the next run removes a single space. So it becomes two spaces, which a
+    second run keeps. (Whether the line is a table row is no test: which lines are changes as
+    the other gaps of the line go.)"""
+    return _CELL_GAP.search(line, a, b) is not None
 
 
 # Every edit needs a space or a tab in the line, or (adding CJK-Latin spaces) a CJK character
@@ -238,7 +244,7 @@ def _line_edits(body: str, pos: int, config: SpacingConfig, out: list[_Edit]) ->
     rules.append(("cjk-gap", _CJK_GAP))
     if config.latin_space == "remove":
         rules.append(("latin-gap", _LATIN_GAP))
-    label = _LEAD_LABEL.match(body)
+    label = _lead_label(body)
     keep = (label.start(1), label.end(1)) if label else (-1, -1)
     if label and label.group(1) != " ":
         out.append((pos + keep[0], pos + keep[1], "label-gap", label.group(1), " "))
@@ -318,7 +324,7 @@ def _edits_whole(text: str, config: SpacingConfig) -> list[_Edit]:
     keeps: list[tuple[int, int]] = []  # the space after each leading label: no rule removes it
     for p in labels:
         _, b, _ = _line_at(text, p, plain)
-        label = _LEAD_LABEL.match(text[p:b])
+        label = _lead_label(text[p:b])
         if label:
             keeps.append((p + label.start(1), p + label.end(1)))
             if label.group(1) != " ":
