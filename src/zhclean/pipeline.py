@@ -57,7 +57,9 @@ class StepStats:
 # just before a page break (\f) that follows one: join keeps a paragraph break there, and every
 # other stage works line by line, so cutting the stream there changes nothing.
 _SENT = rf"[{re.escape(TERMINAL)}][{re.escape(CLOSERS)}]*[^\S\n]*\n"
-_SAFE = re.compile(rf"{_SENT}(?:[^\S\n]*\n(?![^\S\n]*[{re.escape(NO_LINE_START)}])|(?=\f))")
+# (The page break first: a form feed is a space to ``[^\S\n]``, so "。\n\f\n" would otherwise
+# be cut after its blank-looking "\f\n" line, past the earlier safe place before the \f.)
+_SAFE = re.compile(rf"{_SENT}(?:(?=\f)|[^\S\n]*\n(?![^\S\n]*[{re.escape(NO_LINE_START)}]))")
 # Only where a paragraph is longer than ``hard``: the end of a line closing a sentence (best
 # when the next line is indented, as paragraphs start in Chinese typesetting), then any line end,
 # then (one enormous line) after a punctuation mark.
