@@ -9,7 +9,8 @@ candidates, so a number in a table or a formula is never taken for a page number
 * a running header or footer: the same line (digits aside) at the top or bottom of at least
   half the pages (and of two pages at least), or of three quarters of the odd or of the even
   pages (three at least: alternating headers), with some letters in it (``}`` or ``金``
-  repeated at a page edge by chance is content, not furniture).
+  repeated at a page edge by chance is content, not furniture);
+* a chapter's title over every other page of the chapter (:func:`_every_other`).
 
 >>> remove_furniture("正文第一段。\\n— 3 —\\n\\f正文第二段。\\n第 4 頁\\n")
 '正文第一段。\\n\\x0c正文第二段。\\n'
@@ -175,6 +176,47 @@ def _key(line: str) -> str:
 
 
 _SIDE_SHARE = 0.75  # see _detect
+_RUN = 3  # see _every_other
+
+
+def _outermost(page: list[_Line], n: int) -> list[_Line]:
+    """Of the edge lines of ``page`` that read alike, the outermost at the top and at the
+    bottom: where a chapter starts on a right page, its title is there twice, as the running
+    header and under it as the heading (``第二章  文献综述`` / ``第二章  文献综述``), and the
+    heading stays."""
+    out: dict[str, _Line] = {}
+    for ln in page[:n]:
+        out.setdefault("top" + _SPACES.sub("", ln.body), ln)
+    for ln in page[-n:][::-1]:
+        out.setdefault("bottom" + _SPACES.sub("", ln.body), ln)
+    return list(out.values())
+
+
+def _every_other(on: set[int], pages: list[list[_Line]], long: int = 12) -> set[int]:
+    """The pages of ``on`` in runs of every other page (k, k + 2, k + 4 ...: at least
+    ``_RUN``) that skip the pages between: where a thesis or a book puts the chapter's title
+    at the top of the right pages (``第三章 研究设计`` on pages 31 to 39, the chapter 4 title
+    from pages 41 to 55), which no share of all the pages finds. A line on consecutive pages
+    (a table's header row continued) makes no such run, nor one on short pages: a running
+    header sits over a page of text (``long`` lines at least: as many as a look reads at the
+    two ends of a page), while a talk's outline slide, shown between its sections, is content.
+
+    >>> page = lambda n: [_Line(0, 0, "正文") for _ in range(n)]
+    >>> sorted(_every_other({3, 5, 7, 9}, [page(30)] * 12))
+    [3, 5, 7, 9]
+    >>> sorted(_every_other({3, 5, 7, 9}, [page(5)] * 12))
+    []
+    """
+    out: set[int] = set()
+    for k in on:
+        if k - 2 in on and k - 1 not in on:
+            continue  # inside a run: its start takes it
+        run = [k]
+        while run[-1] + 2 in on and run[-1] + 1 not in on:
+            run.append(run[-1] + 2)
+        if len(run) >= _RUN and all(len(pages[j]) >= long for j in run):
+            out.update(run)
+    return out
 
 
 def _detect(pages: list[list[_Line]], config: FurnitureConfig) -> dict[int, tuple[_Line, str]]:
@@ -189,10 +231,14 @@ def _detect(pages: list[list[_Line]], config: FurnitureConfig) -> dict[int, tupl
         # pages (an outline between sections) is content.
         counts: Counter[str] = Counter()
         sides: tuple[Counter[str], Counter[str]] = (Counter(), Counter())
+        on: dict[str, set[int]] = {}  # the pages each line is at the edge of (spaces aside)
         for k, page in enumerate(pages):
-            keys = {_line_key(ln) for ln in _edges(page, edge)}
+            lines = _edges(page, edge)
+            keys = {_line_key(ln) for ln in lines}
             counts.update(keys)
             sides[k % 2].update(keys)
+            for ln in lines:
+                on.setdefault(_SPACES.sub("", ln.body), set()).add(k)
         need = max(2.0, config.min_share * n_pages)
         side_need = [max(3.0, _SIDE_SHARE * sum(1 for p in pages[s::2] if p)) for s in (0, 1)]
 
@@ -200,9 +246,15 @@ def _detect(pages: list[list[_Line]], config: FurnitureConfig) -> dict[int, tupl
             on_side = sides[0][key] >= side_need[0] or sides[1][key] >= side_need[1]
             return counts[key] >= need or on_side
 
-        for page in pages:
+        # (the line itself, digits and all: Chapter 2 … Chapter 5 are four chapters' headings)
+        long = 2 * _depth(config, "") if config.edge >= 1 else 12  # (a page not read whole)
+        chapter = {k: _every_other(ks, pages, long) for k, ks in on.items() if len(ks) >= _RUN}
+        for k, page in enumerate(pages):
+            outer = _outermost(page, edge)
             for ln in _edges(page, edge):
-                if running(_line_key(ln)) and _title(ln):
+                text = _SPACES.sub("", ln.body)
+                header = running(_line_key(ln)) or (k in chapter.get(text, ()) and ln in outer)
+                if header and _title(ln):
                     found[ln.start] = (ln, "running header/footer")
     if config.page_numbers:
         for page in pages:
