@@ -106,6 +106,7 @@ def test_files_without_overprint_come_back_unchanged(shared: Path) -> None:
         "resume-duplicate-chars.pdfminer",
         "resume-duplicate-chars.pypdf",
         "tw-curriculum-tech.pymupdf",  # one PyMuPDF duplicate line: `，了解並關心` twice
+        "journal-article-digital.pdfminer",  # a full stop drawn twice: 作者。 / 。
     }
     checked = 0
     for path in sorted((shared / "realpdf" / "extracted").glob("*.txt")):
@@ -122,4 +123,8 @@ def test_files_without_overprint_come_back_unchanged(shared: Path) -> None:
 def test_tw_curriculum_pymupdf_duplicate_fragment(shared: Path) -> None:
     text = _read(shared, "tw-curriculum-tech.pymupdf")
     result = dedupe_explain(text)
-    assert [(c.rule, c.before) for c in result.changes] == [("line", "，了解並關心\n")]
+    # the clause fragment drawn twice, and a full stop drawn twice across a line break
+    assert [(c.rule, c.before) for c in result.changes] == [
+        ("punct", "。 \n"),
+        ("line", "，了解並關心\n"),
+    ]

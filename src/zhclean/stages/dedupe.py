@@ -580,6 +580,32 @@ def _line_copy_items(text: str, ln: _Lines, pairs: list[int]) -> list[_Item]:
     return items
 
 
+# A mark alone on its line (the lines between it and the line before blank or none): pdfminer
+# and PyMuPDF put the second copy of a doubled mark on a line of its own when the first ends a
+# line (作者。 / 。). Found from the line end before it, which the regex engine skips to.
+_MARK_LINE = re.compile(
+    rf"\n[^\S\n]*([{re.escape(''.join(sorted(_STRONG_PUNCT)))}])[^\S\n]*(?=[\n\r]|\Z)"
+)
+
+
+def _mark_line_items(text: str, ln: _Lines) -> list[_Item]:
+    """Marks drawn twice across a line break: a line of one mark (of those whose doubling is
+    near-proof, ``_STRONG_PUNCT``) after a line ending with the same mark, at most one blank
+    line between. Strong: such a line is never text."""
+    items: list[_Item] = []
+    stripped = ln.stripped
+    for m in _MARK_LINE.finditer(text):
+        d = bisect.bisect_right(ln.starts, m.start(1)) - 1
+        prev = d - 1
+        while prev >= 0 and not stripped[prev] and d - prev <= 2:
+            prev -= 1
+        if prev < 0 or d - prev > 2 or not stripped[prev].endswith(m.group(1)):
+            continue
+        start, end, _ = _line_span(text, ln, d)
+        items.append(_Item(d, [(start, end, PUNCT)], STRONG, m.group(1), strong=True))
+    return items
+
+
 def _texty(key: str) -> bool:
     return len(key) - key.count(" ") >= 4 or bool(_HAS_P.search(key))
 
@@ -761,6 +787,7 @@ def _pass(text: str, cfg: DedupeConfig, hot_pos: list[int]) -> list[tuple[int, i
             )
         ]
         items.extend(_line_copy_items(text, ln, pairs))
+    items.extend(_mark_line_items(text, ln))
     seg_done: set[int] = set()
     for no in sorted(segments | tails):
         s = stripped[no]
