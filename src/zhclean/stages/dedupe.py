@@ -146,7 +146,8 @@ _FIRST, _SECOND = itemgetter(0), itemgetter(1)
 # Punctuation that is never doubled in running text: two in a row are near-proof of overprint.
 _STRONG_PUNCT = frozenset("，。、：；「」『』《》【】〈〉“”‘’〔〕﹁﹂﹃﹄︰﹐﹑﹒﹔﹕︵︶")
 _WEAK_PUNCT = frozenset("（）(),;")  # nested brackets exist: （见（1））
-_PAIRED_PUNCT = frozenset("…—―")  # written in pairs: …… ——
+_PAIRED_CHARS = "…—―"
+_PAIRED_PUNCT = frozenset(_PAIRED_CHARS)  # written in pairs: …… ——
 _CLAUSE_START = frozenset("，、；：。）」』》】")
 _TERMINAL = frozenset("。！？!?…．.")
 # Onomatopoeia and interjections: 哈哈哈哈, 嘻嘻 are language; they never count as evidence.
@@ -236,6 +237,9 @@ def _run_score(x: str, k: int) -> int:
 def _glyph_score(x: str, k: int) -> int:
     if _is_ono(x):
         return 0
+    # An ellipsis or a dash at either end is one mark written with two characters (…… ——),
+    # no evidence: 谢谢谢谢…… is 谢谢谢谢 (weak) and an ellipsis, not 谢谢… drawn twice.
+    x = x.strip(_PAIRED_CHARS) or x
     if x.isdigit():
         score = 2 if len(x) >= 4 else 1  # 11223344 may be a number
     else:
@@ -380,10 +384,13 @@ def _chains(units: list[_Unit], line_no: int, whole: bool) -> list[_Item]:
             i = nxt
             continue
         # A doubled run glued to a doubled punctuation mark (很難了很難了！！, 2日2日））)
-        # is more than the two apart. (Plain loops: generator expressions cost more than the
-        # rest of a typical chain.)
+        # is more than the two apart; not to …… or ——, one mark written with two characters
+        # (谢谢谢谢……, 对不起对不起……: said twice, then an ellipsis). (Plain loops: generator
+        # expressions cost more than the rest of a typical chain.)
         for x in range(j - i):
             a, b = members[x], members[x + 1]
+            if a[3] or b[3]:
+                continue
             if a[1] == b[0] and a[4] != b[4] and (scores[x] or scores[x + 1]):
                 total += 1
                 break
