@@ -311,7 +311,7 @@ NOT_YET_FIXED_POINTS = {
     for doc, extractors in {
         "journal-article-digital": "pdftotext",
         "lapiscv-resume": "pdfminer",
-        "nee-quarterly-report-wps": "pdfminer pymupdf",
+        "nee-quarterly-report-wps": "pdfminer",
         "pku-masters-thesis": "pdfminer pymupdf",
         "tw-curriculum-tech": "pdfminer pdftotext pymupdf pypdf pypdfium2",
     }.items()

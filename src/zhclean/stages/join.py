@@ -97,7 +97,7 @@ _LIST_ITEM = re.compile(
     r"|[（(][一二三四五六七八九十百\d]{1,3}[）)]"
     r"|\d{1,3}(?:[.．]\d{1,3})*[、.．)）](?![\d.．])"
     r"|[A-Za-z][.)](?=\s)"
-    r"|[•●○■□◆◇▪►▶✓✔※\ue000-\uf8ff]|[\-–*+·](?=\s)"
+    r"|[•●○■□◆◇▪►▶✓✔※☐☑☒√\ue000-\uf8ff]|[\-–*+·](?=\s)"  # (√ 适用 □ 不适用: check boxes)
     r"|第\s*[一二三四五六七八九十百千〇零\d]+(?:[.．]\d+)*\s*[章節节條条款篇部編编回]"
     r"|[①-⑳⑴-⒇⒈-⒛㈠-㈩❶-❿])"
 )
@@ -394,7 +394,7 @@ _SPECIAL_RANGES = ((0xE000, 0xF8FF), (0x2460, 0x249B), (0x3220, 0x3229), (0x2776
 # What a line can start with to be a list item, a caption, a section number or a number cell
 # (besides decimal digits and spaces): a line starting otherwise needs none of those regexes.
 _SPECIAL_FIRST = frozenset(
-    "一二三四五六七八九十百〇零（(•●○■□◆◇▪►▶✓✔※-–*+·第圖图表FT"
+    "一二三四五六七八九十百〇零（(•●○■□◆◇▪►▶✓✔※☐☑☒√-–*+·第圖图表FT"
     ".,．%％～~—/:×）)"
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
     + "".join(chr(c) for lo, hi in _SPECIAL_RANGES for c in range(lo, hi + 1))
@@ -949,7 +949,9 @@ def _decide_rest(lay: _Layout, i: int, plain: bool) -> tuple[bool, str]:
     last, b = lay.texts[i][-1], lay.texts[j]
     heading = plain and lay.heading[i] and not lay.para_indent[i]
     if heading and lay.list_item[i] and cur_w >= 0.6 * lay.column[i] > nxt_w:
-        return True, "join: a long numbered heading wraps onto a shorter line"
+        field = _LABEL.match(b)  # 单位：人民币元 beside a table's heading is no continuation
+        if field is None or field.end() == len(b):
+            return True, "join: a long numbered heading wraps onto a shorter line"
     in_prose = lay.in_prose[i] and not lay.short_[i]
     if not in_prose and lay.heading[j] and nxt_w <= 0.5 * lay.column[j]:
         return False, "keep: next line is a heading"
