@@ -828,12 +828,14 @@ def _verse(lay: _Layout, i: int) -> bool:
 
 
 def _open_brackets(para: str) -> bool:
-    """The paragraph so far opened a bracket or quote it has not closed (within 200 chars)."""
+    """The paragraph so far opened a bracket or quote it has not closed (within 200 chars): the
+    last opening one comes after the last closing one. (Counting them went wrong where the 200
+    characters start inside a pair: 《…规划》…《…应用融 counted one of each.)"""
     tail = para[-200:]
     if not _OPENING_CHAR.search(tail):
         return False  # (most paragraphs have none: one search instead of one per pair)
     for o, c in _PAIRS:  # noqa: SIM110 (a plain loop: no generator on this hot path)
-        if o in tail and tail.count(o) > tail.count(c):
+        if tail.rfind(o) > tail.rfind(c):
             return True
     return False
 
