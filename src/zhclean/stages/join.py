@@ -145,6 +145,7 @@ _FIGURE_END_CHAR = re.compile(r"[\d%％]")
 _FIGURE = r"[-+]?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+)[%％]?|[-+]?\d+(?:\.\d+)?[%％]"
 _FIGURES_IN = re.compile(rf"(?<![\w.,])(?:{_FIGURE})[ \t]+(?:{_FIGURE})(?![\w.,])")
 _CJK_SENT = re.compile("[，。；！？]")
+_LOWER_WORD = re.compile(r"[a-z][a-z'-]*")  # an English word in lower case
 # Table-like row: two or more gaps of two or more spaces (or tabs) between cells.
 _CELL_GAP = re.compile(r"(?:[ \u3000]{2,}|\t)")
 _HYPHEN_END = re.compile(rf"(-?){HEAD}-$")  # (a hyphen before: state-of-the-)
@@ -389,6 +390,12 @@ def _is_table_row(s: str) -> bool:
     cells = [c.strip() for c in _CELL_GAP.split(s) if c.strip()]
     if len(cells) < 2 or _SENT_PUNCT.search(s) or all(len(c) == 1 for c in cells):
         return False  # prose with a wide space, or letter-spaced text
+    if len(cells) >= 3:
+        # English set with two spaces between its words (pdfminer's résumé): prose, whose words
+        # are mostly lower case, unlike a row of column names (Mon  Tue  Wed …)
+        words = sum(1 for c in cells if _LOWER_WORD.fullmatch(c))
+        if words >= 0.6 * len(cells):
+            return False
     if len(cells) >= 3:
         return True
     return all(2 <= len(c) <= 12 for c in cells) and not _LIST_ITEM.match(s)
