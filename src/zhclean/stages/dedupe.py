@@ -443,9 +443,12 @@ def _segment_item(s: str, off: int, line_no: int, max_k: int) -> _Item | None:
             nonspace = len(x) - x.count(" ")
             last = x.rstrip()[-1]
             said_twice = last in _TERMINAL or last in _CLAUSE_START
-            strong = nonspace >= 6 and bool(_CJK_RE().search(x)) and not said_twice
             # `思乡，思乡，` and `他說得對。他說得對。` may be said twice on purpose (poems,
-            # refrains): weak, and they do not vouch for each other.
+            # refrains): weak, and they do not vouch for each other. So may a phrase sung twice
+            # (`祝你生日快乐 祝你生日快乐`): strong alone only when each copy has a space inside,
+            # as a line of several runs drawn twice has (`2011 年年度报告 2011 年年度报告`).
+            inner_space = " " in x.strip()
+            strong = nonspace >= 6 and bool(_CJK_RE().search(x)) and not said_twice and inner_space
             return _Item(
                 line_no,
                 [(off + m, off + n, SEGMENT)],
