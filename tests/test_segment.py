@@ -33,11 +33,27 @@ ENGINES = ["jieba", *(["rjieba"] if engines.has_rjieba() else [])]
 TRAD = "改革引擎賦能產業騰飛永州經開區獲得了涉企社會保障生態環保這場我們說國為會時發來對後"
 SIMP = "改革引擎赋能产业腾飞永州经开区获得了涉企社会保障生态环保这场我们说国为会时发来对后"
 PUNCT = "，。「」（）！？、"
+# what a reader sees as one character or one word that the engines cut (see _glued)
+CLUSTERS = ["👨\u200d👩\u200d👧", "👍🏽", "🇨🇳", "e\u0301", "café", "naïve", "\u200d", "\ufe0f"]
 TEXT = st.text(
     st.sampled_from(list(TRAD + SIMP + PUNCT) + list("ab 09.-\t\u3000\n\r")), max_size=80
+) | st.lists(st.sampled_from([*TRAD[:8], *SIMP[:8], "，", " ", "\n", *CLUSTERS]), max_size=30).map(
+    "".join
 )
 NEWLINES_ONLY = st.text(st.sampled_from(list(TRAD + SIMP + PUNCT + "ab09.-\n")), max_size=80)
 ANY = TEXT | NEWLINES_ONLY | st.text(max_size=60)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("fmt", ["text", "jsonl"])
+def test_emoji_sequences_flags_and_accented_words_stay_whole(engine: str, fmt: str) -> None:
+    text = "家庭👨\u200d👩\u200d👧很好，café 和 e\u0301，👍🏽 🇨🇳🇯🇵 naïve"
+    cfg = SegmentConfig(engine=engine, format=fmt)  # type: ignore[arg-type]
+    words = [w for w, _, _, _ in segment_lines(text, cfg)[0]]
+    for whole in ("👨\u200d👩\u200d👧", "café", "e\u0301", "👍🏽", "🇨🇳", "🇯🇵", "naïve"):
+        assert whole in words, (whole, words)
+    out = segment_text(text, cfg)
+    assert "caf é" not in out and " \u200d" not in out and "🇨 🇳" not in out
 
 
 def _strip_ws(s: str) -> str:

@@ -59,6 +59,55 @@ _NONSPACE = re.compile(r"\S+")
 _SPACE_TOKENS = re.compile("   +")
 # The whitespace characters (str.isspace) other than "\n", " ", "\t", "\u3000" and "\r": a
 # class of literals scans faster than a negated category (checked by a test).
+# Where the engines cut inside what a reader sees as one character or one word: before a
+# combining mark, a zero-width joiner, a variation selector, a skin tone or an emoji tag, after a
+# joiner, between the two halves of a flag, and between two Latin letters when one is not ASCII
+# (jieba's words are [a-zA-Z0-9]+: café became caf é, 👨‍👩 became 👨 ‍ 👩). Text without any
+# of these (one search a piece) costs nothing more.
+_CLUSTER = (
+    "\u0300-\u036f\u0483-\u0489\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+    "\u200d\ufe00-\ufe0f\U0001f3fb-\U0001f3ff\U000e0020-\U000e007f"
+)
+_FLAG = "\U0001f1e6-\U0001f1ff"
+_LATIN = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f"
+_MAY_GLUE = lazy_re(f"[{_CLUSTER}{_FLAG}\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f]")
+_GLUE_BEFORE = re.compile(f"[{_CLUSTER}]")
+_FLAG_CHAR = re.compile(f"[{_FLAG}]")
+_LATIN_CHAR = re.compile(f"[{_LATIN}]")
+
+
+def _glued(words: list[str], tags: list[Any] | None = None) -> list[str]:
+    """``words`` with those the engine cut inside a cluster or a Latin word put back together
+    (``tags``, if given, merged alike: a glued word keeps its first tag).
+
+    >>> _glued(["caf", "é", " ", "👨", "\u200d", "👩"])
+    ['café', ' ', '👨\u200d👩']
+    """
+    out: list[str] = []
+    kept: list[Any] = []
+    for k, w in enumerate(words):
+        if out and w:
+            a, b = out[-1][-1], w[0]
+            if (
+                _GLUE_BEFORE.match(b)
+                or a == "\u200d"
+                or (_FLAG_CHAR.match(a) and _FLAG_CHAR.match(b) and len(out[-1]) % 2)
+                or (
+                    not (a.isascii() and b.isascii())
+                    and _LATIN_CHAR.match(a)
+                    and _LATIN_CHAR.match(b)
+                )
+            ):
+                out[-1] += w
+                continue
+        out.append(w)
+        if tags is not None:
+            kept.append(tags[k])
+    if tags is not None:
+        tags[:] = kept
+    return out
+
+
 _RARE_SPACE = re.compile("[\x0b\x0c\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f]")
 
 
@@ -171,6 +220,8 @@ def _spans(basis: str, cfg: SegmentConfig) -> list[tuple[int, int, str | None]]:
     else:
         words = seg.cut(basis, cfg.hmm)
         tags = [None] * len(words)
+    if _MAY_GLUE().search(basis):
+        words = _glued(words, tags)
     ends = list(accumulate(map(len, words)))
     if ends and ends[-1] != len(basis):
         raise RuntimeError("the segmentation engine lost characters")
@@ -259,6 +310,8 @@ def _fast_piece(text: str, basis: str, cfg: SegmentConfig) -> str | None:
     words = _segmenter(cfg).cut(basis, cfg.hmm)
     if not words:
         return None
+    if _MAY_GLUE().search(basis):
+        words = _glued(words)
     if basis is text:
         joined = " ".join(words)
         if len(joined) != len(text) + len(words) - 1:
