@@ -47,6 +47,7 @@ from operator import and_, is_, is_not, itemgetter, not_, sub
 from typing import TypeVar
 
 from ._hyphens import HEAD, TAIL, Words, in_chinese
+from ._rows import figures_row
 from .base import BackMap, Change, Explained, StageSpec, register
 from .chars import NO_LINE_START
 
@@ -140,11 +141,6 @@ _FIGURES_END = re.compile(
     r"(?:\s|(?<=[^\x00-\x7f]))[-+]?\d[\d,]*(?:\.\d+)?[%％]?\s+[-+]?\d[\d,]*(?:\.\d+)?[%％]?$"
 )
 _FIGURE_END_CHAR = re.compile(r"[\d%％]")
-# Two figures side by side, each with a decimal point, thousands separators or a percent sign
-# (a year, a count or a date is no figure of a financial table): a row of a table.
-_FIGURE = r"[-+]?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+)[%％]?|[-+]?\d+(?:\.\d+)?[%％]"
-_FIGURES_IN = re.compile(rf"(?<![\w.,])(?:{_FIGURE})[ \t]+(?:{_FIGURE})(?![\w.,])")
-_CJK_SENT = re.compile("[，。；！？]")
 _LOWER_WORD = re.compile(r"[a-z][a-z'-]*")  # an English word in lower case
 # Table-like row: two or more gaps of two or more spaces (or tabs) between cells.
 _CELL_GAP = re.compile(r"(?:[ \u3000]{2,}|\t)")
@@ -599,13 +595,10 @@ class _Marks:
             if _FIGURES_END.search(texts[i]):
                 table[i] = True
         # ... or two figures side by side with a text cell after them (预付款项 2,436,695.05
-        # 1,878,311.93 29.73% 子公司货款增加): only lines with a space and a "." "," or "%"
-        # can hold them (tested at C speed; the regex costs a pass over the line)
-        spaced_lines = compress(range(n), map(str.__contains__, texts, repeat(" ")))
-        for i in spaced_lines:
-            s = texts[i]
-            if ("." in s or "," in s or "%" in s) and not table[i] and _FIGURES_IN.search(s):
-                table[i] = not _CJK_SENT.search(s)
+        # 1,878,311.93 29.73% 子公司货款增加): only lines with a space can hold them
+        for i in compress(range(n), map(str.__contains__, texts, repeat(" "))):
+            if not table[i] and figures_row(texts[i]):
+                table[i] = True
         # what every line of a poem has (``_verse`` also compares it with the lines around)
         verse_ok = [False] * n
         for i in _where(_VERSE_END_CHAR, lasts):
