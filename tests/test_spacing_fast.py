@@ -32,6 +32,8 @@ PIECE = st.sampled_from(
     + ["這 場 改 革", "使用 Java 开发", "12.5 %", "Table 1"]
     # table cells: a cell gap between CJK and Latin stays (two spaces)
     + ["利润表", "2024E", "-283", "不允许为 null", "  营业成本", "null  不允许"]
+    # rows of figures: their single spaces stay
+    + ["4,755.11", "-16.55%", "5.77", " 1.3 2.4 "]
 )
 TEXT = st.lists(PIECE, max_size=60).map("".join)
 

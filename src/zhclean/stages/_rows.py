@@ -8,7 +8,7 @@ import re
 # A figure of a financial table: a decimal point, thousands separators or a percent sign (a
 # year, a count or a date alone is no such figure).
 _FIGURE = r"[-+]?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+)[%％]?|[-+]?\d+(?:\.\d+)?[%％]"
-_FIGURES = re.compile(rf"(?<![\w.,])(?:{_FIGURE})[ \t]+(?:{_FIGURE})(?![\w.,])")
+_FIGURES = re.compile(rf"(?<![\w.,])(?:{_FIGURE})[ \t\u3000\u00a0]+(?:{_FIGURE})(?![\w.,])")
 _CJK_SENTENCE = re.compile("[，。；！？]")
 
 

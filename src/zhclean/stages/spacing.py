@@ -16,6 +16,7 @@ from itertools import accumulate
 from operator import itemgetter
 from typing import Literal, NamedTuple
 
+from ._rows import figures_row
 from .base import Change, Explained, StageSpec, apply_changes, register
 from .chars import CJK, CJK_MARKS, lazy_re
 
@@ -239,10 +240,10 @@ def _line_edits(body: str, pos: int, config: SpacingConfig, out: list[_Edit]) ->
     """Append the edits of one line (``body``, without its newline, at offset ``pos``): the
     definition of this stage, which :func:`_edits_whole` follows over a whole text."""
     first = len(out)  # this line's edits start here
-    rules = [("punct-gap", _PUNCT_GAP)]
+    # a row of figures keeps the spaces between its cells (营业收入（元） 4,755,785.11 …)
+    rules = [] if figures_row(body) else [("punct-gap", _PUNCT_GAP), ("cjk-gap", _CJK_GAP)]
     label_line = _is_label_line(body, config)  # a byline or a heading keeps its word spaces
-    rules.append(("cjk-gap", _CJK_GAP))
-    if config.latin_space == "remove":
+    if config.latin_space == "remove" and rules:
         rules.append(("latin-gap", _LATIN_GAP))
     label = _lead_label(body)
     keep = (label.start(1), label.end(1)) if label else (-1, -1)
@@ -343,6 +344,9 @@ def _edits_whole(text: str, config: SpacingConfig) -> list[_Edit]:
     # (one keep per line at most, so they are disjoint and in order: of those that start
     # before a match ends, the last reaches furthest)
     keep_starts = [s for s, _ in keeps]
+    # a row of figures keeps the spaces between its cells: its gaps are no edits
+    rows = _rows(text, plain)
+    punct, cjk, latin = (_off_rows(ms, rows) for ms in (punct, cjk, latin))
     cells: list[_Edit] = []
     for rule, matches in (("punct-gap", punct), ("cjk-gap", cjk), ("latin-gap", latin)):
         if not keeps and rule != "latin-gap":
@@ -369,6 +373,41 @@ def _edits_whole(text: str, config: SpacingConfig) -> list[_Edit]:
         out += [(p, p, "latin-add", "", " ") for p in sorted(at)]
     out.sort(key=_SPAN)
     return out
+
+
+# A digit (or %), spaces, a digit: what a row of figures has between two of its figures, found from
+# the space (a literal the regex engine skips to) on the few lines where it may be.
+# (In plain text, see ``_PLAIN_TEXT``, the space is the only one: a pattern that starts with
+# it alone is scanned ten times faster.)
+_DIGIT_GAP = re.compile(r" (?<=[\d%％] )[ \t\u3000\u00a0]*[-+]?\d|[\t\u3000\u00a0](?<=[\d%％].)")
+_DIGIT_GAP_PLAIN = re.compile(r" (?<=[\d%％] ) *[-+]?\d")
+
+
+def _rows(text: str, plain: bool) -> list[tuple[int, int]]:
+    """The rows of figures (:func:`figures_row`) among the lines of ``text``: (start, end)."""
+    rows: list[tuple[int, int]] = []
+    search = (_DIGIT_GAP_PLAIN if plain else _DIGIT_GAP).search
+    m = search(text)
+    while m is not None:
+        a, b, nxt = _line_at(text, m.start(), plain)
+        if figures_row(text[a:b]):
+            rows.append((a, b))
+        m = search(text, nxt)
+    return rows
+
+
+def _off_rows(matches: list[re.Match[str]], rows: list[tuple[int, int]]) -> list[re.Match[str]]:
+    """``matches`` (sorted) less those on the ``rows``."""
+    if not rows or not matches:
+        return matches
+    starts = [m.start() for m in matches]
+    out: list[re.Match[str]] = []
+    done = 0
+    for a, b in rows:
+        lo = bisect_left(starts, a, done)
+        out += matches[done:lo]
+        done = bisect_left(starts, b, lo)
+    return out + matches[done:]
 
 
 def _edits(text: str, config: SpacingConfig, chars_per_line: int = 400) -> list[_Edit]:
