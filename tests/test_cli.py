@@ -279,3 +279,41 @@ def test_ctrl_c_while_the_command_loads_is_one_line() -> None:
     )
     r = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
     assert (r.returncode, r.stderr) == (130, "zhclean: interrupted\n")
+
+
+def _sh(script: str, cwd: Path) -> subprocess.CompletedProcess[bytes]:
+    """``script`` run by bash in ``cwd``, with ``Z`` the zhclean command of this interpreter."""
+    env = {**os.environ, "Z": f"{sys.executable} -m zhclean"}
+    return subprocess.run(
+        ["bash", "-c", script], cwd=cwd, env=env, capture_output=True, timeout=120
+    )
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/stdout"), reason="no /dev/stdout")
+def test_output_to_dev_stdout_writes_into_what_the_shell_opened(tmp_path: Path) -> None:
+    """``-o /dev/stdout >> log`` appends to the log (the file behind stdout is written through
+    the open descriptor, never replaced); ``>`` leaves just the output; ``/dev/fd/1`` inside a
+    redirected group keeps what the group wrote before and after."""
+    (tmp_path / "log").write_text("line 1\n", encoding="utf-8")
+    r = _sh("echo '這 場' | $Z clean -o /dev/stdout >> log", tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "log").read_text(encoding="utf-8") == "line 1\n這場\n"
+    r = _sh("echo '這 場' | $Z clean -o /dev/stdout > log", tmp_path)
+    assert (tmp_path / "log").read_text(encoding="utf-8") == "這場\n"
+    r = _sh("{ echo a; echo '這 場' | $Z clean -o /dev/fd/1; echo b; } > log", tmp_path)
+    assert (tmp_path / "log").read_text(encoding="utf-8") == "a\n這場\nb\n"
+    # batch's report and corpus too
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "a.txt").write_text("這 場\n", encoding="utf-8")
+    (tmp_path / "log").write_text("line 1\n", encoding="utf-8")
+    r = _sh("$Z batch src --jsonl /dev/stdout -q >> log", tmp_path)
+    assert r.returncode == 0, r.stderr
+    first, record = (tmp_path / "log").read_text(encoding="utf-8").splitlines()
+    assert first == "line 1" and json.loads(record)["text"] == "這場\n"
+    r = _sh("$Z batch src dst --report /dev/stdout -q >> log", tmp_path)
+    assert r.returncode == 0, r.stderr
+    lines = (tmp_path / "log").read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "line 1" and json.loads(lines[2])["path"] == "a.txt"
+    # a descriptor that is not open is an error of one line
+    r = _sh("echo '這 場' | $Z clean -o /dev/fd/7", tmp_path)
+    assert r.returncode == 3 and r.stderr.decode().count("\n") == 1

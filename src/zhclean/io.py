@@ -338,18 +338,62 @@ def read_text(path: str | os.PathLike[str], encoding: str | None = None) -> tupl
 TEMP_SUFFIX = ".zhclean-tmp"
 
 
+# The paths that name a descriptor of this process: writing to one means writing to that open
+# file description, at its offset and with its flags (``>>`` appends), not opening the file anew.
+_FD_PATH = re.compile(r"/(?:dev/fd|proc/(?:self|thread-self|(\d+)(?:/task/\d+)?)/fd)/(\d+)")
+_STD_NAMES = {"/dev/stdin": 0, "/dev/stdout": 1, "/dev/stderr": 2}
+
+
+def descriptor_named(path: str | os.PathLike[str]) -> int | None:
+    """The descriptor of this process that ``path`` names, if it names one: ``-`` (stdout),
+    ``/dev/stdout``, ``/dev/fd/N``, ``/proc/self/fd/N``, or a symbolic link that leads to one
+    of them. None for any other path.
+
+    >>> descriptor_named("-"), descriptor_named("/dev/fd/7"), descriptor_named("out.txt")
+    (1, 7, None)
+    """
+    p = os.fspath(path)
+    if p == "-":
+        return 1
+    p = os.path.abspath(p)
+    for _ in range(40):  # a chain of symbolic links, followed one at a time (ELOOP beyond)
+        if p in _STD_NAMES and not os.path.islink(p):
+            return _STD_NAMES[p]  # (a device where /dev/stdout is one, as on macOS)
+        m = _FD_PATH.fullmatch(p)
+        if m is not None:
+            pid = m.group(1)
+            return int(m.group(2)) if pid is None or int(pid) == os.getpid() else None
+        try:
+            link = os.readlink(p)
+        except OSError:
+            return None
+        p = os.path.normpath(os.path.join(os.path.dirname(p), link))
+    return None
+
+
+def _under_proc(path: str | os.PathLike[str]) -> bool:
+    # /proc's files (another process's descriptors, kernel settings) cannot be replaced by a
+    # rename; a file on a RAM disk such as /dev/shm is a file like any other
+    real = os.path.realpath(path)
+    return any(p == "/proc" or p.startswith("/proc/") for p in (os.path.abspath(path), real))
+
+
 class AtomicFile:
     """A temporary file beside ``path``: :meth:`commit` renames it into place, :meth:`discard`
-    removes it. Use :func:`atomic_writer` unless the two outcomes are decided far apart.
+    removes it. Use :func:`atomic_writer` unless the two
+    outcomes are decided far apart.
 
     ``durable`` fsyncs the data before the rename, so a power cut cannot leave an empty file
     under the final name; a crash or Ctrl-C never leaves a partial one either way.
 
     ``through``: write as a shell's ``>`` would, where the user names the output: through a
-    symbolic link to the file it names (the link stays a link), and into a device or a FIFO
-    (``/dev/null``, ``/dev/stdout``, a named pipe) as it is, without a temporary file, since
-    renaming one over it would replace it (a directory raises :class:`IsADirectoryError`).
-    Without it the path itself is replaced, whatever it is: a mirror's outputs stay inside it.
+    symbolic link to the file it names (the link stays a link); into a device or a FIFO
+    (``/dev/null``, a named pipe) or a file of ``/proc`` as it is, without a temporary file,
+    since renaming one over it would replace it (a directory raises
+    :class:`IsADirectoryError`); and into an open descriptor of this process where the path
+    names one (``-`` is stdout; ``/dev/stdout``, ``/dev/fd/N``): at its offset and with its
+    flags, so that ``-o /dev/stdout >> log`` appends to the log as ``>>`` asked. Without it
+    the path itself is replaced, whatever it is: a mirror's outputs stay inside it.
     """
 
     def __init__(
@@ -360,12 +404,23 @@ class AtomicFile:
         self.closed = False
         self.tmp = ""
         if through:
+            fd = descriptor_named(path)
+            if fd is not None:
+                try:
+                    self.fh: BinaryIO = os.fdopen(os.dup(fd), "wb")
+                except OSError as exc:  # not open: say which
+                    raise OSError(exc.errno, exc.strerror, os.fspath(path)) from None
+                return
             try:
                 st = os.stat(path)  # (follows symbolic links)
             except FileNotFoundError:
                 st = None
-            if st is not None and not stat.S_ISREG(st.st_mode):
-                self.fh: BinaryIO = open(path, "wb")  # noqa: SIM115 - closed by commit/discard
+            if st is not None and (not stat.S_ISREG(st.st_mode) or _under_proc(path)):
+                if stat.S_ISDIR(st.st_mode):
+                    raise IsADirectoryError(21, "Is a directory", os.fspath(path))
+                # O_TRUNC as the shell's > does (nothing for a device or a FIFO)
+                flags = os.O_WRONLY | (os.O_TRUNC if stat.S_ISREG(st.st_mode) else 0)
+                self.fh = os.fdopen(os.open(path, flags), "wb")
                 return
             if os.path.islink(path):
                 self.target = Path(os.path.realpath(path))
@@ -378,7 +433,7 @@ class AtomicFile:
     def commit(self) -> None:
         if self.closed:
             raise ValueError("already committed or discarded")
-        if not self.tmp:  # a device or a FIFO, written as it is
+        if not self.tmp:  # a device, a FIFO or a descriptor, written as it is
             self.closed = True
             self.fh.close()
             return
