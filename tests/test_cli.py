@@ -317,3 +317,18 @@ def test_output_to_dev_stdout_writes_into_what_the_shell_opened(tmp_path: Path) 
     # a descriptor that is not open is an error of one line
     r = _sh("echo '這 場' | $Z clean -o /dev/fd/7", tmp_path)
     assert r.returncode == 3 and r.stderr.decode().count("\n") == 1
+
+
+def test_dash_output_is_stdout(tmp_path: Path) -> None:
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "a.txt").write_text("這 場\n", encoding="utf-8")
+    r = _sh("echo '這 場' | $Z clean -o -", tmp_path)
+    assert (r.returncode, r.stdout) == (0, "這場\n".encode())
+    r = _sh("$Z batch src --jsonl - -q", tmp_path)
+    assert r.returncode == 0 and json.loads(r.stdout)["text"] == "這場\n"
+    r = _sh("$Z batch src dst --report - -q", tmp_path)
+    assert r.returncode == 0 and json.loads(r.stdout)["status"] == "ok"
+    assert not (tmp_path / "-").exists()
+    assert (
+        zhclean("clean", "--in-place", "-o", "-", str(tmp_path / "src" / "a.txt")).returncode == 2
+    )

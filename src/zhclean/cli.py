@@ -211,6 +211,8 @@ def _run(
                 fail(f"{n}: not a regular file; --in-place rewrites files", EXIT_IO)
             if read_only(mode):
                 fail(f"{n}: read-only; --in-place rewrites only writable files", EXIT_IO)
+    if output is not None and str(output) == "-":
+        output = None  # stdout, as - is stdin for an input
     if output is not None:
         resolved = output.resolve()
         for n in names:
@@ -775,6 +777,8 @@ def batch_cmd(
             fail(f"cannot write to DEST {dest}: {exc.strerror or exc}", EXIT_IO)
     mirror = src if in_place else dest
     for out in (jsonl, report):
+        if out is not None and str(out) == "-":
+            continue  # stdout
         if out is not None and not in_place and out.resolve().is_relative_to(real_src):
             fail(f"{out} is inside SRC, which batch never modifies: write it elsewhere", EXIT_USAGE)
         if (
