@@ -332,3 +332,39 @@ def test_dash_output_is_stdout(tmp_path: Path) -> None:
     assert (
         zhclean("clean", "--in-place", "-o", "-", str(tmp_path / "src" / "a.txt")).returncode == 2
     )
+
+
+def test_output_refuses_a_read_only_file_as_in_place_does(tmp_path: Path) -> None:
+    """A file nobody may write is left alone by -o too (root included), before any work."""
+    locked = tmp_path / "ro.txt"
+    locked.write_text("precious\n", encoding="utf-8")
+    locked.chmod(0o444)
+    r = zhclean("clean", "-o", str(locked), input="這 場\n".encode())
+    assert r.returncode == 3
+    assert r.stderr.decode().splitlines() == [
+        f"zhclean: error: {locked}: read-only; -o replaces only writable files"
+    ]
+    assert locked.read_text(encoding="utf-8") == "precious\n"
+    assert stat.S_IMODE(locked.stat().st_mode) == 0o444
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ro.txt"]
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    (folder / "a.txt").write_text("這 場\n", encoding="utf-8")
+    for opts in (["--report", str(locked), "--jsonl", "-"], ["--jsonl", str(locked)]):
+        r = zhclean("batch", str(folder), *opts, "-q")
+        assert r.returncode == 3 and r.stderr.decode().count("\n") == 1, r.stderr
+        assert locked.read_text(encoding="utf-8") == "precious\n"
+
+
+def test_output_refuses_the_file_behind_stdin_or_an_input(tmp_path: Path) -> None:
+    src = tmp_path / "in.txt"
+    src.write_text("這 場\n", encoding="utf-8")
+    for script in (
+        "$Z clean - -o in.txt < in.txt",
+        "$Z clean -o in.txt < in.txt",
+        "ln -f in.txt hard.txt; $Z clean in.txt -o hard.txt",  # the same file by another name
+    ):
+        r = _sh(script, tmp_path)
+        assert r.returncode == 2, script
+        assert r.stderr.decode().count("\n") == 1 and "overwrite" in r.stderr.decode()
+        assert src.read_text(encoding="utf-8") == "這 場\n", script

@@ -22,7 +22,7 @@ import typer
 from ._signals import sigterm_as_interrupt
 from ._version import __version__
 from .exitcodes import EXIT_CHANGED, EXIT_INTERRUPTED, EXIT_IO, EXIT_USAGE
-from .io import DecodeError, atomic_writer, iter_decoded_lines, read_only
+from .io import DecodeError, atomic_writer, descriptor_named, iter_decoded_lines, read_only
 from .pipeline import Pipeline, Step
 from .stages.base import BackMap, Explained
 from .stages.convert import CONFIGS, ConvertConfig, UnknownConfigError, read_keep_file
@@ -214,10 +214,7 @@ def _run(
     if output is not None and str(output) == "-":
         output = None  # stdout, as - is stdin for an input
     if output is not None:
-        resolved = output.resolve()
-        for n in names:
-            if n != "-" and Path(n).resolve() == resolved:
-                fail(f"refusing to overwrite input {n}; use --in-place to rewrite it", EXIT_USAGE)
+        _check_output(output, names)
 
     workers = jobs or 0  # 0: every core, once the input is large enough to use them
     if workers != 1:
@@ -300,6 +297,28 @@ def _run(
         raise typer.Exit(0) from None
     except OSError as exc:
         fail(f"{getattr(exc, 'filename', None) or 'output'}: {exc.strerror or exc}", EXIT_IO)
+
+
+def _check_output(output: Path, names: list[str]) -> None:
+    """Refuse, before any work, an output that would replace an input (a named one or the file
+    behind stdin: ``zhclean clean - -o in.txt < in.txt``) or a read-only file, as ``--in-place``
+    refuses one."""
+    try:
+        st = os.stat(output)  # (follows symbolic links, /dev/stdout to the file behind it)
+    except OSError:
+        return  # a new file (a path that cannot be written fails when it is opened)
+    key = (st.st_dev, st.st_ino)
+    for n in names:
+        try:
+            ist = os.fstat(_binary_stdin().fileno()) if n == "-" else os.stat(n)
+        except (OSError, ValueError, AttributeError):
+            continue
+        if stat.S_ISREG(ist.st_mode) and (ist.st_dev, ist.st_ino) == key:
+            if n == "-":
+                fail(f"-o {output} is the file stdin reads: refusing to overwrite it", EXIT_USAGE)
+            fail(f"refusing to overwrite input {n}; use --in-place to rewrite it", EXIT_USAGE)
+    if read_only(st.st_mode) and descriptor_named(output) is None:  # (not one the shell opened)
+        fail(f"{output}: read-only; -o replaces only writable files", EXIT_IO)
 
 
 def _line_runs(lines: Iterator[str], target: int = 1 << 18) -> Iterator[str]:
@@ -779,6 +798,13 @@ def batch_cmd(
     for out in (jsonl, report):
         if out is not None and str(out) == "-":
             continue  # stdout
+        if (
+            out is not None
+            and os.path.isfile(out)
+            and descriptor_named(out) is None
+            and read_only(os.stat(out).st_mode)
+        ):
+            fail(f"{out}: read-only; batch replaces only writable files", EXIT_IO)
         if out is not None and not in_place and out.resolve().is_relative_to(real_src):
             fail(f"{out} is inside SRC, which batch never modifies: write it elsewhere", EXIT_USAGE)
         if (
