@@ -6,7 +6,6 @@ Imported only by the ``batch`` command, so rich loads only there. Everything goe
 from __future__ import annotations
 
 import contextlib
-import json
 import sys
 import time
 from dataclasses import dataclass
@@ -14,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ._signals import sigterm_as_interrupt
-from .batch import Batch, FileRecord, WorkerStartError, in_order
+from .batch import Batch, FileRecord, WorkerStartError, in_order, json_line
 from .exitcodes import EXIT_INTERRUPTED, EXIT_IO, EXIT_OK, EXIT_SOME_FAILED
 from .io import AtomicFile
 
@@ -114,6 +113,11 @@ def run_batch_ui(
         error = f"cannot write {exc.filename or report or jsonl}: {exc.strerror or exc}"
     except WorkerStartError as exc:
         error = str(exc)
+    except BaseException:  # a bug: the traceback says where, but no temporary file is left
+        for out in (report_out, jsonl_out):
+            if out is not None:
+                out.discard()
+        raise
     finally:
         run.close()
         # An interrupted corpus file would be a partial file; the report says what was done.
@@ -124,8 +128,7 @@ def run_batch_ui(
         for rec in run.late:
             summary.add(rec)
             if report_out is not None and error is None:
-                line = json.dumps(rec.report(), ensure_ascii=False) + "\n"
-                report_out.fh.write(line.encode("utf-8"))
+                report_out.fh.write(json_line(rec.report()).encode("utf-8"))
     except OSError as exc:
         error = f"cannot write {report}: {exc.strerror or exc}"
     if error is not None:
@@ -180,8 +183,7 @@ def _loop(
                     text = f"zhclean: {rec.status}: {rec.path}: {rec.reason}"
                     _say(bar.console if bar is not None else console, text)
                 if report_out is not None:
-                    line = json.dumps(rec.report(), ensure_ascii=False) + "\n"
-                    report_out.fh.write(line.encode("utf-8"))
+                    report_out.fh.write(json_line(rec.report()).encode("utf-8"))
                 if jsonl_out is not None and rec.status == "ok":
                     obj = {
                         "path": rec.path,
@@ -189,7 +191,7 @@ def _loop(
                         "encoding": rec.encoding,
                         "stats": rec.stats(),
                     }
-                    jsonl_out.fh.write((json.dumps(obj, ensure_ascii=False) + "\n").encode())
+                    jsonl_out.fh.write(json_line(obj).encode("utf-8"))
                 if bar is not None:
                     done = f"{summary.done}/{len(files)}"
                     bar.update(task, advance=sizes.get(rec.path, 0), files=done)
