@@ -368,3 +368,54 @@ def test_output_refuses_the_file_behind_stdin_or_an_input(tmp_path: Path) -> Non
         assert r.returncode == 2, script
         assert r.stderr.decode().count("\n") == 1 and "overwrite" in r.stderr.decode()
         assert src.read_text(encoding="utf-8") == "這 場\n", script
+
+
+@pytest.mark.skipif(os.name != "posix", reason="pipes and /dev/full")
+def test_a_lost_stderr_does_not_stop_the_work(tmp_path: Path) -> None:
+    """Messages are best-effort: with stderr a pipe nobody reads (``2>&1 | head``) or
+    ``/dev/full``, --explain, --in-place and batch still write every file and exit with the
+    code of the work; only a lost stdout ends a run early."""
+    seed = (Path(__file__).parent.parent / "samples" / "yongzhou-newspaper.txt").read_bytes()
+    src = tmp_path / "in.txt"
+    src.write_bytes(seed)
+    want = zhclean("clean", str(src)).stdout
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    for i in range(20):
+        (folder / f"a{i}.txt").write_bytes(seed)
+        (folder / f"b{i}.txt").write_bytes(b"x\x00y")  # a failure: a message each
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # every write to it fails with EPIPE
+    sinks = {"pipe": write_end, "full": os.open("/dev/full", os.O_WRONLY)}
+    try:
+        for name, sink in sinks.items():
+            out, inplace, dest = (tmp_path / f"{x}.{name}" for x in ("out", "ip", "dest"))
+            inplace.write_bytes(seed)
+            for args, code in (
+                (["clean", "--explain", str(src), "-o", str(out)], 0),
+                (["clean", "--explain", "--in-place", str(inplace)], 0),
+                (["clean", str(tmp_path / "missing.txt")], 3),
+                (["batch", str(folder), str(dest), "-j", "1"], 1),
+            ):
+                r = subprocess.run(
+                    [sys.executable, "-m", "zhclean", *args],
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL,
+                    stderr=sink,
+                    timeout=120,
+                )
+                assert r.returncode == code, (name, args)
+            assert out.read_bytes() == want and inplace.read_bytes() == want, name
+            assert len(list(dest.glob("a*.txt"))) == 20, name
+        # stdout lost: a corpus or report on it ends the run quietly, as `clean | head` does
+        for args in (["--jsonl", "-"], [str(tmp_path / "dest.r"), "--report", "-"]):
+            r = subprocess.run(
+                [sys.executable, "-m", "zhclean", "batch", str(folder), *args, "-q"],
+                stdout=sinks["pipe"],
+                stderr=subprocess.PIPE,
+                timeout=120,
+            )
+            assert (r.returncode, r.stderr) == (0, b""), args
+    finally:
+        for sink in sinks.values():
+            os.close(sink)

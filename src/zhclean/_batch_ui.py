@@ -6,6 +6,7 @@ Imported only by the ``batch`` command, so rich loads only there. Everything goe
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 import time
 from dataclasses import dataclass
@@ -102,13 +103,17 @@ def run_batch_ui(
         sys.stderr.write(f"zhclean: error: cannot write {opening}: {exc.strerror or exc}\n")
         return EXIT_IO
     show = (not quiet and sys.stderr.isatty()) if progress is None else progress
-    interrupted = False
+    interrupted = broken = False
     error = None
     try:
         with sigterm_as_interrupt():
             _loop(run, summary, report_out, jsonl_out, console if show else None, console)
     except KeyboardInterrupt:
         interrupted = True
+    except BrokenPipeError:
+        # the reader of a report or corpus on a pipe went away (`--jsonl - | head`): that ends
+        # the run quietly, as `zhclean clean | head` ends
+        broken = True
     except OSError as exc:  # the report or the JSON Lines file (disk full, …)
         error = f"cannot write {exc.filename or report or jsonl}: {exc.strerror or exc}"
     except WorkerStartError as exc:
@@ -123,12 +128,16 @@ def run_batch_ui(
         # An interrupted corpus file would be a partial file; the report says what was done.
         if jsonl_out is not None and interrupted:
             jsonl_out.discard()
+    if broken:
+        return _broken_pipe(report_out, jsonl_out)
     # what the workers finished while they were being stopped counts too
     try:
         for rec in run.late:
             summary.add(rec)
             if report_out is not None and error is None:
                 report_out.fh.write(json_line(rec.report()).encode("utf-8"))
+    except BrokenPipeError:
+        return _broken_pipe(report_out, jsonl_out)
     except OSError as exc:
         error = f"cannot write {report}: {exc.strerror or exc}"
     if error is not None:
@@ -141,6 +150,8 @@ def run_batch_ui(
         for out in (report_out, jsonl_out):
             if out is not None and not out.closed:
                 out.commit()
+    except BrokenPipeError:
+        return _broken_pipe(report_out, jsonl_out)
     except OSError as exc:
         sys.stderr.write(f"zhclean: error: cannot write {exc.filename}: {exc.strerror or exc}\n")
         return EXIT_IO
@@ -155,6 +166,18 @@ def run_batch_ui(
         sys.stderr.write("zhclean: interrupted\n")
         return EXIT_INTERRUPTED
     return EXIT_SOME_FAILED if summary.failed else EXIT_OK
+
+
+def _broken_pipe(*outs: AtomicFile | None) -> int:
+    for out in outs:
+        if out is not None:
+            out.discard()
+    # Python flushes stdout at exit: into /dev/null, where it cannot fail again
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    return EXIT_OK
 
 
 def _loop(

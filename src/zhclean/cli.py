@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack, closing
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, BinaryIO, NoReturn
+from typing import Annotated, Any, BinaryIO, NoReturn, TextIO
 
 import typer
 
@@ -855,9 +855,50 @@ def batch_cmd(
     raise typer.Exit(code)
 
 
+class _Diagnostics:
+    """stderr, best effort: the messages are not the product. Once a write fails (the reader of
+    ``2>&1 | head`` went away, ``2>/dev/full``), nothing more is written to it and the run goes
+    on: its files are written and its exit code says how it went. Only stdout's broken pipe
+    ends a run (quietly)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self.lost = False
+
+    def write(self, text: str) -> int:
+        if not self.lost:
+            try:
+                self._stream.write(text)  # (line-buffered: the line goes out now)
+            except (OSError, ValueError):
+                self._lose()
+        return len(text)
+
+    def flush(self) -> None:
+        if not self.lost:
+            try:
+                self._stream.flush()
+            except (OSError, ValueError):
+                self._lose()
+
+    def _lose(self) -> None:
+        self.lost = True
+        # Python flushes stderr at exit, with what it still holds: into /dev/null, not an error
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, self._stream.fileno())
+            os.close(devnull)
+        except (OSError, ValueError):
+            pass
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
 def main() -> None:
-    """Console entry point: run the app; usage errors are one line, a broken pipe or Ctrl-C
-    ends quietly."""
+    """Console entry point: run the app; usage errors are one line, a broken pipe on stdout or
+    Ctrl-C ends quietly, a lost stderr does not end the run."""
+    if sys.stderr is not None and not isinstance(sys.stderr, _Diagnostics):
+        sys.stderr = _Diagnostics(sys.stderr)  # type: ignore[assignment]
     try:
         code = app(standalone_mode=False)
     except BrokenPipeError:
