@@ -930,3 +930,24 @@ def test_a_file_name_that_is_not_utf8_round_trips(tmp_path: Path, jobs: int) -> 
     corpus = report_of(tmp_path / "c.jsonl")
     assert corpus[os.fsdecode(raw)]["text"] == "這場改革\n"
     assert temp_files(tmp_path) == []
+
+
+@pytest.mark.skipif(not POSIX, reason="POSIX signals")
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_kill_stops_the_run_as_ctrl_c_does_with_exit_code_143(tmp_path: Path, jobs: str) -> None:
+    """``kill PID`` (SIGTERM): the summary, no partial file, and 143 = 128 + SIGTERM (Ctrl-C's
+    130 said "interrupted" to a script that asked to terminate)."""
+    src, dest = tmp_path / "src", tmp_path / "dest"
+    want = expected(_many_files(src, 60), segment=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "zhclean", "batch", str(src), str(dest), "--segment", "-j", jobs],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
+    _wait_for_outputs(dest, proc, 2)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 143, err
+    assert "files ok" in err and err.endswith("zhclean: terminated\n") and "Traceback" not in err
+    assert 0 < _check_outputs_complete(dest, want) < 60

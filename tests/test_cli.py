@@ -5,10 +5,12 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import signal
 import stat
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -419,3 +421,24 @@ def test_a_lost_stderr_does_not_stop_the_work(tmp_path: Path) -> None:
     finally:
         for sink in sinks.values():
             os.close(sink)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX signals")
+def test_kill_exits_143_and_leaves_no_output(tmp_path: Path) -> None:
+    """SIGTERM stops a run as Ctrl-C does (no partial file), with 128 + SIGTERM as its code."""
+    out = tmp_path / "out.txt"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "zhclean", "clean", "-j", "1", "-o", str(out)],
+        stdin=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdin is not None
+    proc.stdin.write("永州經濟技術開發區猶如區域經濟浪潮中的一艘巨輪。\n\n".encode() * 20000)
+    proc.stdin.flush()  # and the pipe stays open: the run is still going
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.glob(".out.txt.*")) and time.monotonic() < deadline:
+        time.sleep(0.02)  # until the output's temporary file is there
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert (proc.returncode, err) == (143, b"zhclean: terminated\n")
+    assert list(tmp_path.iterdir()) == []

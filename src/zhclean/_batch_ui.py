@@ -15,7 +15,8 @@ from typing import Any
 
 from ._signals import sigterm_as_interrupt
 from .batch import Batch, FileRecord, WorkerStartError, in_order, json_line
-from .exitcodes import EXIT_INTERRUPTED, EXIT_IO, EXIT_OK, EXIT_SOME_FAILED
+from .exitcodes import EXIT_IO, EXIT_OK, EXIT_SOME_FAILED
+from .exitcodes import interrupted as exit_interrupted
 from .io import AtomicFile
 
 
@@ -104,12 +105,13 @@ def run_batch_ui(
         return EXIT_IO
     show = (not quiet and sys.stderr.isatty()) if progress is None else progress
     interrupted = broken = False
+    stopped: KeyboardInterrupt | None = None
     error = None
     try:
         with sigterm_as_interrupt():
             _loop(run, summary, report_out, jsonl_out, console if show else None, console)
-    except KeyboardInterrupt:
-        interrupted = True
+    except KeyboardInterrupt as exc:
+        interrupted, stopped = True, exc
     except BrokenPipeError:
         # the reader of a report or corpus on a pipe went away (`--jsonl - | head`): that ends
         # the run quietly, as `zhclean clean | head` ends
@@ -162,9 +164,10 @@ def run_batch_ui(
     if not quiet:
         elapsed = time.perf_counter() - t0
         _summary(console, summary.rows(elapsed, summary.total, interrupted))
-    if interrupted:
-        sys.stderr.write("zhclean: interrupted\n")
-        return EXIT_INTERRUPTED
+    if stopped is not None:
+        code, message = exit_interrupted(stopped)
+        sys.stderr.write(f"{message}\n")
+        return code
     return EXIT_SOME_FAILED if summary.failed else EXIT_OK
 
 

@@ -2,7 +2,8 @@
 
 Exit codes: 0 success; 1 ``--check`` found text that would change; 2 usage error (an unknown
 option value, no input on a terminal); 3 an input or output file could not be read, decoded or
-written; 130 interrupted (Ctrl-C). A broken pipe (``zhclean clean big.txt | head``) exits 0.
+written, or is read-only; 130 interrupted (Ctrl-C); 143 terminated (``kill PID``, SIGTERM). A
+broken pipe on stdout (``zhclean clean big.txt | head``) exits 0.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import typer
 
 from ._signals import sigterm_as_interrupt
 from ._version import __version__
-from .exitcodes import EXIT_CHANGED, EXIT_INTERRUPTED, EXIT_IO, EXIT_USAGE
+from .exitcodes import EXIT_CHANGED, EXIT_IO, EXIT_USAGE, interrupted
 from .io import DecodeError, atomic_writer, descriptor_named, iter_decoded_lines, read_only
 from .pipeline import Pipeline, Step
 from .stages.base import BackMap, Explained
@@ -286,10 +287,11 @@ def _run(
         raise typer.Exit(EXIT_CHANGED) from None
     except DecodeError as exc:
         fail(str(exc), EXIT_IO)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         # Typer would exit 130 without a word; say it, as batch does (the writer left nothing)
-        sys.stderr.write("zhclean: interrupted\n")
-        raise typer.Exit(EXIT_INTERRUPTED) from None
+        code, message = interrupted(exc)
+        sys.stderr.write(f"{message}\n")
+        raise typer.Exit(code) from None
     except BrokenPipeError:
         # The reader went away (`zhclean clean big.txt | head`): that is success, not an error.
         # Handled here because Typer turns an EPIPE that reaches it into exit code 1.
@@ -904,9 +906,10 @@ def main() -> None:
     except BrokenPipeError:
         _silence_stdout()
         sys.exit(0)
-    except KeyboardInterrupt:
-        sys.stderr.write("zhclean: interrupted\n")
-        sys.exit(EXIT_INTERRUPTED)
+    except KeyboardInterrupt as exc:
+        code, message = interrupted(exc)
+        sys.stderr.write(f"{message}\n")
+        sys.exit(code)
     except Exception as exc:
         # Typer's own usage errors (an unknown option, a bad value): one line, not a panel.
         # Duck-typed, since the exception classes live in the Click that Typer vendors.
