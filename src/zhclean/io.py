@@ -253,14 +253,18 @@ def iter_decoded_lines(
         held = 0
         chunk = first
         at_start = True
+        offset = 0  # bytes given to the decoder so far
+        ascii_so_far = True  # what was decoded says nothing of the encoding
         while True:
             final = not chunk
             try:
                 text = dec.decode(chunk, final=final)
             except UnicodeDecodeError as exc:
-                raise DecodeError(
-                    f"input is not valid {enc} further on: {exc.reason}; try --encoding"
-                ) from None
+                end = offset + len(chunk)
+                raise _bad_bytes(exc, enc, end, given=bool(encoding), ascii=ascii_so_far) from None
+            offset += len(chunk)
+            if ascii_so_far and not text.isascii():
+                ascii_so_far = False
             if at_start and text:
                 text = text.lstrip("\ufeff")
                 at_start = False
@@ -292,6 +296,32 @@ def iter_decoded_lines(
             yield rest
 
     return enc, lines()
+
+
+def _bad_bytes(
+    exc: UnicodeDecodeError, enc: str, end: int, *, given: bool, ascii: bool
+) -> DecodeError:
+    """The error for bytes that do not decode, met past the sample the encoding was chosen from
+    (``end``: how many bytes the decoder had been given, the failing chunk included): where
+    they are, as a byte offset into the input, and which; to try --encoding only when the text
+    before them said nothing of its encoding (ASCII). After text that decoded, a bad byte is
+    damage (a stray byte in a UTF-8 file), not another encoding.
+
+    >>> try:
+    ...     b"abc\\xff".decode("utf-8")
+    ... except UnicodeDecodeError as exc:
+    ...     print(_bad_bytes(exc, "utf-8", 100, given=False, ascii=False))
+    input is not valid utf-8 at byte 99 (0xff), in text that is valid utf-8 before it
+    """
+    # the decoder's error counts from the start of the bytes it held back and the chunk
+    at = end - len(exc.object) + exc.start
+    bad = " ".join(f"0x{b:02x}" for b in exc.object[exc.start : exc.end])
+    where = f"input is not valid {enc} at byte {at} ({bad})"
+    if given:
+        return DecodeError(where)
+    if ascii:
+        return DecodeError(f"{where}; the text before it is ASCII: try --encoding")
+    return DecodeError(f"{where}, in text that is valid {enc} before it")
 
 
 _NON_ASCII = re.compile(rb"[\x80-\xff]")
