@@ -197,7 +197,7 @@ def test_usage_errors_are_one_line() -> None:
 def test_bad_bytes_after_the_first_block_name_the_file_and_leave_no_output(tmp_path: Path) -> None:
     src = tmp_path / "mid.txt"
     src.write_bytes("中文句子。\n".encode() * 20000 + b"\xff\xfe\n")
-    out = tmp_path / "out.txt"
+    out = tmp_path / "new" / "folders" / "out.txt"  # made for the output, removed with it
     r = zhclean("clean", str(src), "-o", str(out))
     assert r.returncode == 3
     # where (a byte offset), and no --encoding to try: the text before it is UTF-8, one bad

@@ -410,7 +410,7 @@ def _under_proc(path: str | os.PathLike[str]) -> bool:
 
 class AtomicFile:
     """A temporary file beside ``path``: :meth:`commit` renames it into place, :meth:`discard`
-    removes it. Use :func:`atomic_writer` unless the two
+    removes it (and the folders it created for it). Use :func:`atomic_writer` unless the two
     outcomes are decided far apart.
 
     ``durable`` fsyncs the data before the rename, so a power cut cannot leave an empty file
@@ -433,6 +433,7 @@ class AtomicFile:
         self.durable = durable
         self.closed = False
         self.tmp = ""
+        self.made: list[Path] = []  # folders made for it, deepest first
         if through:
             fd = descriptor_named(path)
             if fd is not None:
@@ -454,10 +455,18 @@ class AtomicFile:
                 return
             if os.path.islink(path):
                 self.target = Path(os.path.realpath(path))
-        self.target.parent.mkdir(parents=True, exist_ok=True)
-        fd, self.tmp = tempfile.mkstemp(
-            prefix=f".{self.target.name}.", suffix=TEMP_SUFFIX, dir=self.target.parent
-        )
+        folder = self.target.parent
+        while not folder.exists() and folder != folder.parent:
+            self.made.append(folder)
+            folder = folder.parent
+        try:
+            self.target.parent.mkdir(parents=True, exist_ok=True)
+            fd, self.tmp = tempfile.mkstemp(
+                prefix=f".{self.target.name}.", suffix=TEMP_SUFFIX, dir=self.target.parent
+            )
+        except BaseException:
+            self._remove_made()
+            raise
         self.fh = os.fdopen(fd, "wb")
 
     def commit(self) -> None:
@@ -481,7 +490,8 @@ class AtomicFile:
             raise
 
     def discard(self) -> None:
-        """Remove the temporary file (nothing happens after a commit)."""
+        """Remove the temporary file and the folders made for it (nothing happens after a
+        commit)."""
         if self.closed:
             return
         self.closed = True
@@ -490,6 +500,12 @@ class AtomicFile:
         if self.tmp:
             with contextlib.suppress(OSError):
                 os.unlink(self.tmp)
+            self._remove_made()
+
+    def _remove_made(self) -> None:
+        for folder in self.made:  # only while empty: another process may have used them since
+            with contextlib.suppress(OSError):
+                folder.rmdir()
 
 
 @contextlib.contextmanager
