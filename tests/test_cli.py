@@ -131,6 +131,22 @@ def test_in_place_checks_every_input_before_rewriting_any(tmp_path: Path) -> Non
         assert good.read_text(encoding="utf-8") == "這 場 改 革\n"
 
 
+@pytest.mark.skipif(not os.path.exists("/dev/stdin"), reason="no /dev/stdin")
+def test_in_place_refuses_a_descriptor(tmp_path: Path) -> None:
+    """/dev/stdin is a descriptor (here of a file), not a file to rewrite: it would be written
+    through the read-only descriptor."""
+    src = tmp_path / "in.txt"
+    src.write_text("這 場 改 革\n", encoding="utf-8")
+    with open(src, "rb") as fh:
+        r = subprocess.run(
+            [sys.executable, "-m", "zhclean", "clean", "--in-place", "/dev/stdin"],
+            stdin=fh,
+            capture_output=True,
+        )
+    assert r.returncode == 3 and b"not a regular file" in r.stderr
+    assert src.read_text(encoding="utf-8") == "這 場 改 革\n"
+
+
 def test_check_mode(tmp_path: Path) -> None:
     src = tmp_path / "in.txt"
     src.write_text("這 場 改 革\n", encoding="utf-8")

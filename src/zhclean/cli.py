@@ -208,7 +208,7 @@ def _run(
                 mode = os.stat(n).st_mode
             except OSError as exc:
                 fail(f"{n}: {exc.strerror or exc}", EXIT_IO)
-            if not stat.S_ISREG(mode):
+            if not stat.S_ISREG(mode) or descriptor_named(n) is not None:  # (/dev/stdin)
                 fail(f"{n}: not a regular file; --in-place rewrites files", EXIT_IO)
             if read_only(mode):
                 fail(f"{n}: read-only; --in-place rewrites only writable files", EXIT_IO)
