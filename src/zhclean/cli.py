@@ -1,9 +1,9 @@
 """The ``zhclean`` command line: each command maps its options to configs and calls the library.
 
 Exit codes: 0 success; 1 ``--check`` found text that would change; 2 usage error (an unknown
-option value, no input on a terminal); 3 an input or output file could not be read, decoded or
-written, or is read-only; 130 interrupted (Ctrl-C); 143 terminated (``kill PID``, SIGTERM). A
-broken pipe on stdout (``zhclean clean big.txt | head``) exits 0.
+option value, no input on a terminal, an output that is an input); 3 an input or output file
+could not be read, decoded or written, or is read-only; 130 interrupted (Ctrl-C); 143 terminated
+(``kill PID``, SIGTERM). A broken pipe on stdout (``zhclean clean big.txt | head``) exits 0.
 """
 
 from __future__ import annotations
