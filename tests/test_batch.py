@@ -902,3 +902,52 @@ def test_a_mirror_file_is_what_zhclean_clean_prints(shared: Path, tmp_path: Path
     text = (src / name).read_text(encoding="utf-8")
     assert rec.text == "".join(Pipeline.default().stream(text.splitlines(keepends=True)))
     assert batch_mod.BLOCK_CHARS == 1 << 18
+
+
+@pytest.mark.skipif(sys.platform in ("darwin", "win32"), reason="names must be UTF-8 there")
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_file_name_that_is_not_utf8_round_trips(tmp_path: Path, jobs: int) -> None:
+    """A GBK name (from a Windows zip): the output has the same bytes for its name, the report,
+    the corpus and the resume record name it with \\udcXX escapes (os.fsencode gives the bytes
+    back), and a re-run finds it up to date."""
+    src, dest = tmp_path / "src", tmp_path / "dest"
+    src.mkdir()
+    raw = "报告.txt".encode("gbk")
+    (src / os.fsdecode(raw)).write_bytes("這 場 改 革\n".encode())
+    (src / "ok.txt").write_text("好。\n", encoding="utf-8")
+    r = run_cli(src, dest, "-j", jobs, "--report", tmp_path / "r.jsonl", "-q")
+    assert r.returncode == 0, r.stderr
+    assert sorted(os.listdir(os.fsencode(dest))) == sorted([raw, b"ok.txt", MANIFEST.encode()])
+    assert (dest / os.fsdecode(raw)).read_text("utf-8") == "這場改革\n"
+    report = report_of(tmp_path / "r.jsonl")
+    assert {os.fsencode(p) for p in report} == {raw, b"ok.txt"}
+    assert all(rec["status"] == "ok" for rec in report.values())
+    r = run_cli(src, dest, "-j", jobs, "--report", tmp_path / "r.jsonl", "-q")
+    assert r.returncode == 0, r.stderr
+    assert {rec["reason"] for rec in report_of(tmp_path / "r.jsonl").values()} == {"up to date"}
+    r = run_cli(src, "--jsonl", tmp_path / "c.jsonl", "-j", jobs, "-q")
+    assert r.returncode == 0, r.stderr
+    corpus = report_of(tmp_path / "c.jsonl")
+    assert corpus[os.fsdecode(raw)]["text"] == "這場改革\n"
+    assert temp_files(tmp_path) == []
+
+
+@pytest.mark.skipif(not POSIX, reason="POSIX signals")
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_kill_stops_the_run_as_ctrl_c_does_with_exit_code_143(tmp_path: Path, jobs: str) -> None:
+    """``kill PID`` (SIGTERM): the summary, no partial file, and 143 = 128 + SIGTERM (Ctrl-C's
+    130 said "interrupted" to a script that asked to terminate)."""
+    src, dest = tmp_path / "src", tmp_path / "dest"
+    want = expected(_many_files(src, 60), segment=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "zhclean", "batch", str(src), str(dest), "--segment", "-j", jobs],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
+    _wait_for_outputs(dest, proc, 2)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 143, err
+    assert "files ok" in err and err.endswith("zhclean: terminated\n") and "Traceback" not in err
+    assert 0 < _check_outputs_complete(dest, want) < 60

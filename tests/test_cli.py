@@ -5,10 +5,12 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import signal
 import stat
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -129,6 +131,22 @@ def test_in_place_checks_every_input_before_rewriting_any(tmp_path: Path) -> Non
         assert good.read_text(encoding="utf-8") == "這 場 改 革\n"
 
 
+@pytest.mark.skipif(not os.path.exists("/dev/stdin"), reason="no /dev/stdin")
+def test_in_place_refuses_a_descriptor(tmp_path: Path) -> None:
+    """/dev/stdin is a descriptor (here of a file), not a file to rewrite: it would be written
+    through the read-only descriptor."""
+    src = tmp_path / "in.txt"
+    src.write_text("這 場 改 革\n", encoding="utf-8")
+    with open(src, "rb") as fh:
+        r = subprocess.run(
+            [sys.executable, "-m", "zhclean", "clean", "--in-place", "/dev/stdin"],
+            stdin=fh,
+            capture_output=True,
+        )
+    assert r.returncode == 3 and b"not a regular file" in r.stderr
+    assert src.read_text(encoding="utf-8") == "這 場 改 革\n"
+
+
 def test_check_mode(tmp_path: Path) -> None:
     src = tmp_path / "in.txt"
     src.write_text("這 場 改 革\n", encoding="utf-8")
@@ -195,12 +213,15 @@ def test_usage_errors_are_one_line() -> None:
 def test_bad_bytes_after_the_first_block_name_the_file_and_leave_no_output(tmp_path: Path) -> None:
     src = tmp_path / "mid.txt"
     src.write_bytes("中文句子。\n".encode() * 20000 + b"\xff\xfe\n")
-    out = tmp_path / "out.txt"
+    out = tmp_path / "new" / "folders" / "out.txt"  # made for the output, removed with it
     r = zhclean("clean", str(src), "-o", str(out))
     assert r.returncode == 3
-    err = r.stderr.decode()
-    assert err.startswith(f"zhclean: error: {src}: input is not valid utf-8 further on")
-    assert err.rstrip().endswith("try --encoding") and err.count("\n") == 1
+    # where (a byte offset), and no --encoding to try: the text before it is UTF-8, one bad
+    # byte in it is damage, not another encoding
+    assert r.stderr.decode().splitlines() == [
+        f"zhclean: error: {src}: input is not valid utf-8 at byte 320000 (0xff), in text that is"
+        " valid utf-8 before it"
+    ]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mid.txt"]
 
 
@@ -222,7 +243,10 @@ def test_a_file_whose_first_64_kib_are_ascii_is_decoded_as_batch_decodes_it(tmp_
     # a pipe cannot be read twice: the encoding is judged from its first 64 KiB, and the error
     # says what to do
     r = zhclean("clean", input=gbk.read_bytes())
-    assert r.returncode == 3 and "try --encoding" in r.stderr.decode()
+    assert r.returncode == 3
+    assert r.stderr.decode().endswith(
+        f"at byte {len(preface)} (0xb8); the text before it is ASCII: try --encoding\n"
+    )
     assert zhclean("clean", "-e", "gbk", input=gbk.read_bytes()).returncode == 0
 
 
@@ -279,3 +303,164 @@ def test_ctrl_c_while_the_command_loads_is_one_line() -> None:
     )
     r = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
     assert (r.returncode, r.stderr) == (130, "zhclean: interrupted\n")
+
+
+def _sh(script: str, cwd: Path) -> subprocess.CompletedProcess[bytes]:
+    """``script`` run by bash in ``cwd``, with ``Z`` the zhclean command of this interpreter."""
+    env = {**os.environ, "Z": f"{sys.executable} -m zhclean"}
+    return subprocess.run(
+        ["bash", "-c", script], cwd=cwd, env=env, capture_output=True, timeout=120
+    )
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/stdout"), reason="no /dev/stdout")
+def test_output_to_dev_stdout_writes_into_what_the_shell_opened(tmp_path: Path) -> None:
+    """``-o /dev/stdout >> log`` appends to the log (the file behind stdout is written through
+    the open descriptor, never replaced); ``>`` leaves just the output; ``/dev/fd/1`` inside a
+    redirected group keeps what the group wrote before and after."""
+    (tmp_path / "log").write_text("line 1\n", encoding="utf-8")
+    r = _sh("echo '這 場' | $Z clean -o /dev/stdout >> log", tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "log").read_text(encoding="utf-8") == "line 1\n這場\n"
+    r = _sh("echo '這 場' | $Z clean -o /dev/stdout > log", tmp_path)
+    assert (tmp_path / "log").read_text(encoding="utf-8") == "這場\n"
+    r = _sh("{ echo a; echo '這 場' | $Z clean -o /dev/fd/1; echo b; } > log", tmp_path)
+    assert (tmp_path / "log").read_text(encoding="utf-8") == "a\n這場\nb\n"
+    # batch's report and corpus too
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "a.txt").write_text("這 場\n", encoding="utf-8")
+    (tmp_path / "log").write_text("line 1\n", encoding="utf-8")
+    r = _sh("$Z batch src --jsonl /dev/stdout -q >> log", tmp_path)
+    assert r.returncode == 0, r.stderr
+    first, record = (tmp_path / "log").read_text(encoding="utf-8").splitlines()
+    assert first == "line 1" and json.loads(record)["text"] == "這場\n"
+    r = _sh("$Z batch src dst --report /dev/stdout -q >> log", tmp_path)
+    assert r.returncode == 0, r.stderr
+    lines = (tmp_path / "log").read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "line 1" and json.loads(lines[2])["path"] == "a.txt"
+    # a descriptor that is not open is an error of one line
+    r = _sh("echo '這 場' | $Z clean -o /dev/fd/7", tmp_path)
+    assert r.returncode == 3 and r.stderr.decode().count("\n") == 1
+
+
+def test_dash_output_is_stdout(tmp_path: Path) -> None:
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "a.txt").write_text("這 場\n", encoding="utf-8")
+    r = _sh("echo '這 場' | $Z clean -o -", tmp_path)
+    assert (r.returncode, r.stdout) == (0, "這場\n".encode())
+    r = _sh("$Z batch src --jsonl - -q", tmp_path)
+    assert r.returncode == 0 and json.loads(r.stdout)["text"] == "這場\n"
+    r = _sh("$Z batch src dst --report - -q", tmp_path)
+    assert r.returncode == 0 and json.loads(r.stdout)["status"] == "ok"
+    assert not (tmp_path / "-").exists()
+    assert (
+        zhclean("clean", "--in-place", "-o", "-", str(tmp_path / "src" / "a.txt")).returncode == 2
+    )
+
+
+def test_output_refuses_a_read_only_file_as_in_place_does(tmp_path: Path) -> None:
+    """A file nobody may write is left alone by -o too (root included), before any work."""
+    locked = tmp_path / "ro.txt"
+    locked.write_text("precious\n", encoding="utf-8")
+    locked.chmod(0o444)
+    r = zhclean("clean", "-o", str(locked), input="這 場\n".encode())
+    assert r.returncode == 3
+    assert r.stderr.decode().splitlines() == [
+        f"zhclean: error: {locked}: read-only; -o replaces only writable files"
+    ]
+    assert locked.read_text(encoding="utf-8") == "precious\n"
+    assert stat.S_IMODE(locked.stat().st_mode) == 0o444
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ro.txt"]
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    (folder / "a.txt").write_text("這 場\n", encoding="utf-8")
+    for opts in (["--report", str(locked), "--jsonl", "-"], ["--jsonl", str(locked)]):
+        r = zhclean("batch", str(folder), *opts, "-q")
+        assert r.returncode == 3 and r.stderr.decode().count("\n") == 1, r.stderr
+        assert locked.read_text(encoding="utf-8") == "precious\n"
+
+
+def test_output_refuses_the_file_behind_stdin_or_an_input(tmp_path: Path) -> None:
+    src = tmp_path / "in.txt"
+    src.write_text("這 場\n", encoding="utf-8")
+    for script in (
+        "$Z clean - -o in.txt < in.txt",
+        "$Z clean -o in.txt < in.txt",
+        "ln -f in.txt hard.txt; $Z clean in.txt -o hard.txt",  # the same file by another name
+    ):
+        r = _sh(script, tmp_path)
+        assert r.returncode == 2, script
+        assert r.stderr.decode().count("\n") == 1 and "overwrite" in r.stderr.decode()
+        assert src.read_text(encoding="utf-8") == "這 場\n", script
+
+
+@pytest.mark.skipif(os.name != "posix", reason="pipes and /dev/full")
+def test_a_lost_stderr_does_not_stop_the_work(tmp_path: Path) -> None:
+    """Messages are best-effort: with stderr a pipe nobody reads (``2>&1 | head``) or
+    ``/dev/full``, --explain, --in-place and batch still write every file and exit with the
+    code of the work; only a lost stdout ends a run early."""
+    seed = (Path(__file__).parent.parent / "samples" / "yongzhou-newspaper.txt").read_bytes()
+    src = tmp_path / "in.txt"
+    src.write_bytes(seed)
+    want = zhclean("clean", str(src)).stdout
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    for i in range(20):
+        (folder / f"a{i}.txt").write_bytes(seed)
+        (folder / f"b{i}.txt").write_bytes(b"x\x00y")  # a failure: a message each
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # every write to it fails with EPIPE
+    sinks = {"pipe": write_end, "full": os.open("/dev/full", os.O_WRONLY)}
+    try:
+        for name, sink in sinks.items():
+            out, inplace, dest = (tmp_path / f"{x}.{name}" for x in ("out", "ip", "dest"))
+            inplace.write_bytes(seed)
+            for args, code in (
+                (["clean", "--explain", str(src), "-o", str(out)], 0),
+                (["clean", "--explain", "--in-place", str(inplace)], 0),
+                (["clean", str(tmp_path / "missing.txt")], 3),
+                (["batch", str(folder), str(dest), "-j", "1"], 1),
+            ):
+                r = subprocess.run(
+                    [sys.executable, "-m", "zhclean", *args],
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL,
+                    stderr=sink,
+                    timeout=120,
+                )
+                assert r.returncode == code, (name, args)
+            assert out.read_bytes() == want and inplace.read_bytes() == want, name
+            assert len(list(dest.glob("a*.txt"))) == 20, name
+        # stdout lost: a corpus or report on it ends the run quietly, as `clean | head` does
+        for args in (["--jsonl", "-"], [str(tmp_path / "dest.r"), "--report", "-"]):
+            r = subprocess.run(
+                [sys.executable, "-m", "zhclean", "batch", str(folder), *args, "-q"],
+                stdout=sinks["pipe"],
+                stderr=subprocess.PIPE,
+                timeout=120,
+            )
+            assert (r.returncode, r.stderr) == (0, b""), args
+    finally:
+        for sink in sinks.values():
+            os.close(sink)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX signals")
+def test_kill_exits_143_and_leaves_no_output(tmp_path: Path) -> None:
+    """SIGTERM stops a run as Ctrl-C does (no partial file), with 128 + SIGTERM as its code."""
+    out = tmp_path / "out.txt"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "zhclean", "clean", "-j", "1", "-o", str(out)],
+        stdin=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdin is not None
+    proc.stdin.write("永州經濟技術開發區猶如區域經濟浪潮中的一艘巨輪。\n\n".encode() * 20000)
+    proc.stdin.flush()  # and the pipe stays open: the run is still going
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.glob(".out.txt.*")) and time.monotonic() < deadline:
+        time.sleep(0.02)  # until the output's temporary file is there
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert (proc.returncode, err) == (143, b"zhclean: terminated\n")
+    assert list(tmp_path.iterdir()) == []

@@ -168,7 +168,11 @@ def test_atomic_file_commit_discard_and_leftovers(tmp_path: Path) -> None:
     f = AtomicFile(tmp_path / "sub" / "a b.txt")
     f.fh.write(b"x")
     f.discard()
-    assert list((tmp_path / "sub").iterdir()) == []
+    assert list(tmp_path.iterdir()) == []  # the folder made for it is gone with it
+    (tmp_path / "a").mkdir()
+    f = AtomicFile(tmp_path / "a" / "b" / "c" / "out.txt")
+    f.discard()
+    assert [p.name for p in tmp_path.rglob("*")] == ["a"]  # only the folders it made
     f = AtomicFile(tmp_path / "sub" / "a b.txt")
     f.fh.write(b"y")
     f.commit()

@@ -137,3 +137,22 @@ def test_converting_reads_no_package_metadata() -> None:
     )
     assert out.stdout == "赋能产业\n"
     assert out.stderr.strip() == "False"
+
+
+def test_importing_the_package_imports_nothing_else() -> None:
+    """The ``zhclean`` command's script imports the package before the Ctrl-C guard of
+    ``zhclean.__main__`` runs: a Ctrl-C then printed a traceback (for 45 ms, while the pipeline
+    and stages were imported). Every public name still comes on first use."""
+    probe = (
+        "import sys\n"
+        "before = set(sys.modules)\n"
+        "import zhclean\n"
+        "print(sorted(set(sys.modules) - before - {'__future__'}))\n"
+        "from zhclean import Change, Explained, Pipeline, Step, clean, get_stage, registry\n"
+        "assert Pipeline is sys.modules['zhclean.pipeline'].Pipeline\n"
+        "assert zhclean.pipeline.Step is Step and zhclean.stages.Change is Change\n"
+        "assert get_stage('join') is registry()['join'] and clean('這 場') == '這場\\n'\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "['zhclean', 'zhclean._version']"

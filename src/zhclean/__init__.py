@@ -11,14 +11,18 @@ in order over a stream. Heavy resources (OpenCC tables, the jieba dictionary) lo
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
-
 from ._version import __version__
-from .pipeline import Pipeline, Step
-from .stages import Change, Explained, get_stage, registry
 
+# Nothing else is imported here: `import zhclean` (which the `zhclean` command's script does
+# before its Ctrl-C guard can run) takes a millisecond, and each name is imported from its
+# module on first use (PEP 562), so a command pays only for the stages it runs (their patterns
+# compile at import). (typing's TYPE_CHECKING is not imported: typing alone takes 13 ms.)
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
+    from .pipeline import Pipeline, Step
+    from .stages import Change, Explained, get_stage, registry
     from .stages.convert import ConvertConfig, convert
     from .stages.dedupe import DedupeConfig, dedupe, dedupe_explain
     from .stages.furniture import FurnitureConfig, remove_furniture
@@ -27,34 +31,46 @@ if TYPE_CHECKING:
     from .stages.segment import SegmentConfig, segment, segment_text
     from .stages.spacing import SpacingConfig, spacing
 
-# Each stage's names are imported from its module on first use (PEP 562): `import zhclean`,
-# and so every command, pays only for the stages it runs (their patterns compile at import).
+# public name -> the module (relative to this package) it comes from
 _LAZY = {
-    "ConvertConfig": "convert",
-    "convert": "convert",
-    "DedupeConfig": "dedupe",
-    "dedupe": "dedupe",
-    "dedupe_explain": "dedupe",
-    "FurnitureConfig": "furniture",
-    "remove_furniture": "furniture",
-    "JoinConfig": "join",
-    "join_explain": "join",
-    "join_lines": "join",
-    "NormalizeConfig": "normalize",
-    "normalize": "normalize",
-    "SegmentConfig": "segment",
-    "segment": "segment",
-    "segment_text": "segment",
-    "SpacingConfig": "spacing",
-    "spacing": "spacing",
+    "Pipeline": "pipeline",
+    "Step": "pipeline",
+    "Change": "stages",
+    "Explained": "stages",
+    "get_stage": "stages",
+    "registry": "stages",
+    "ConvertConfig": "stages.convert",
+    "convert": "stages.convert",
+    "DedupeConfig": "stages.dedupe",
+    "dedupe": "stages.dedupe",
+    "dedupe_explain": "stages.dedupe",
+    "FurnitureConfig": "stages.furniture",
+    "remove_furniture": "stages.furniture",
+    "JoinConfig": "stages.join",
+    "join_explain": "stages.join",
+    "join_lines": "stages.join",
+    "NormalizeConfig": "stages.normalize",
+    "normalize": "stages.normalize",
+    "SegmentConfig": "stages.segment",
+    "segment": "stages.segment",
+    "segment_text": "stages.segment",
+    "SpacingConfig": "stages.spacing",
+    "spacing": "stages.spacing",
 }
+# submodules that `import zhclean` used to load, reachable as attributes as before
+_SUBMODULES = frozenset({"pipeline", "stages"})
 
 
 def __getattr__(name: str) -> Any:
-    stage = _LAZY.get(name)
-    if stage is None:
+    from importlib import import_module
+
+    module = _LAZY.get(name)
+    if module is not None:
+        value = getattr(import_module(f"{__name__}.{module}"), name)
+    elif name in _SUBMODULES:
+        value = import_module(f"{__name__}.{name}")
+    else:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(f"{__name__}.stages.{stage}"), name)
     globals()[name] = value  # once found, an ordinary attribute
     return value
 
@@ -72,7 +88,10 @@ def clean(text: str, convert: str | None = None, segment: bool = False) -> str:
     >>> clean("這 場 改 革")
     '這場改革\\n'
     """
-    return "".join(Pipeline.default(convert=convert, segment=segment).stream(text.splitlines(True)))
+    from .pipeline import Pipeline
+
+    pipeline = Pipeline.default(convert=convert, segment=segment)
+    return "".join(pipeline.stream(text.splitlines(True)))
 
 
 __all__ = [

@@ -6,7 +6,7 @@ Imported only by the ``batch`` command, so rich loads only there. Everything goe
 from __future__ import annotations
 
 import contextlib
-import json
+import os
 import sys
 import time
 from dataclasses import dataclass
@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from ._signals import sigterm_as_interrupt
-from .batch import Batch, FileRecord, WorkerStartError, in_order
-from .exitcodes import EXIT_INTERRUPTED, EXIT_IO, EXIT_OK, EXIT_SOME_FAILED
+from .batch import Batch, FileRecord, WorkerStartError, in_order, json_line
+from .exitcodes import EXIT_IO, EXIT_OK, EXIT_SOME_FAILED
+from .exitcodes import interrupted as exit_interrupted
 from .io import AtomicFile
 
 
@@ -103,29 +104,42 @@ def run_batch_ui(
         sys.stderr.write(f"zhclean: error: cannot write {opening}: {exc.strerror or exc}\n")
         return EXIT_IO
     show = (not quiet and sys.stderr.isatty()) if progress is None else progress
-    interrupted = False
+    interrupted = broken = False
+    stopped: KeyboardInterrupt | None = None
     error = None
     try:
         with sigterm_as_interrupt():
             _loop(run, summary, report_out, jsonl_out, console if show else None, console)
-    except KeyboardInterrupt:
-        interrupted = True
+    except KeyboardInterrupt as exc:
+        interrupted, stopped = True, exc
+    except BrokenPipeError:
+        # the reader of a report or corpus on a pipe went away (`--jsonl - | head`): that ends
+        # the run quietly, as `zhclean clean | head` ends
+        broken = True
     except OSError as exc:  # the report or the JSON Lines file (disk full, …)
         error = f"cannot write {exc.filename or report or jsonl}: {exc.strerror or exc}"
     except WorkerStartError as exc:
         error = str(exc)
+    except BaseException:  # a bug: the traceback says where, but no temporary file is left
+        for out in (report_out, jsonl_out):
+            if out is not None:
+                out.discard()
+        raise
     finally:
         run.close()
         # An interrupted corpus file would be a partial file; the report says what was done.
         if jsonl_out is not None and interrupted:
             jsonl_out.discard()
+    if broken:
+        return _broken_pipe(report_out, jsonl_out)
     # what the workers finished while they were being stopped counts too
     try:
         for rec in run.late:
             summary.add(rec)
             if report_out is not None and error is None:
-                line = json.dumps(rec.report(), ensure_ascii=False) + "\n"
-                report_out.fh.write(line.encode("utf-8"))
+                report_out.fh.write(json_line(rec.report()).encode("utf-8"))
+    except BrokenPipeError:
+        return _broken_pipe(report_out, jsonl_out)
     except OSError as exc:
         error = f"cannot write {report}: {exc.strerror or exc}"
     if error is not None:
@@ -138,6 +152,8 @@ def run_batch_ui(
         for out in (report_out, jsonl_out):
             if out is not None and not out.closed:
                 out.commit()
+    except BrokenPipeError:
+        return _broken_pipe(report_out, jsonl_out)
     except OSError as exc:
         sys.stderr.write(f"zhclean: error: cannot write {exc.filename}: {exc.strerror or exc}\n")
         return EXIT_IO
@@ -148,10 +164,23 @@ def run_batch_ui(
     if not quiet:
         elapsed = time.perf_counter() - t0
         _summary(console, summary.rows(elapsed, summary.total, interrupted))
-    if interrupted:
-        sys.stderr.write("zhclean: interrupted\n")
-        return EXIT_INTERRUPTED
+    if stopped is not None:
+        code, message = exit_interrupted(stopped)
+        sys.stderr.write(f"{message}\n")
+        return code
     return EXIT_SOME_FAILED if summary.failed else EXIT_OK
+
+
+def _broken_pipe(*outs: AtomicFile | None) -> int:
+    for out in outs:
+        if out is not None:
+            out.discard()
+    # Python flushes stdout at exit: into /dev/null, where it cannot fail again
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    return EXIT_OK
 
 
 def _loop(
@@ -180,8 +209,7 @@ def _loop(
                     text = f"zhclean: {rec.status}: {rec.path}: {rec.reason}"
                     _say(bar.console if bar is not None else console, text)
                 if report_out is not None:
-                    line = json.dumps(rec.report(), ensure_ascii=False) + "\n"
-                    report_out.fh.write(line.encode("utf-8"))
+                    report_out.fh.write(json_line(rec.report()).encode("utf-8"))
                 if jsonl_out is not None and rec.status == "ok":
                     obj = {
                         "path": rec.path,
@@ -189,7 +217,7 @@ def _loop(
                         "encoding": rec.encoding,
                         "stats": rec.stats(),
                     }
-                    jsonl_out.fh.write((json.dumps(obj, ensure_ascii=False) + "\n").encode())
+                    jsonl_out.fh.write(json_line(obj).encode("utf-8"))
                 if bar is not None:
                     done = f"{summary.done}/{len(files)}"
                     bar.update(task, advance=sizes.get(rec.path, 0), files=done)

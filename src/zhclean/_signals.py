@@ -25,12 +25,22 @@ def _handled(signum: int, handler: Any) -> Iterator[None]:
         signal.signal(signum, old)
 
 
+class Terminated(KeyboardInterrupt):
+    """A SIGTERM (``kill PID``), stopping the run as Ctrl-C does; the command then exits 143
+    (128 + SIGTERM), not Ctrl-C's 130."""
+
+
+def _raised_for(signum: int) -> KeyboardInterrupt:
+    return Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
+
+
 def _interrupt(signum: int, frame: Any) -> None:
-    raise KeyboardInterrupt
+    raise _raised_for(signum)
 
 
 def sigterm_as_interrupt() -> contextlib.AbstractContextManager[None]:
-    """Within the block, SIGTERM raises KeyboardInterrupt, as Ctrl-C does: the atomic writers
+    """Within the block, SIGTERM raises :class:`Terminated`, a KeyboardInterrupt, as Ctrl-C
+    raises one: the atomic writers
     remove their temporary files and the workers are stopped, where the default action would
     end the process on the spot and leave a partial file behind."""
     return _handled(signal.SIGTERM, _interrupt)
@@ -52,17 +62,23 @@ class InterruptGate:
     ...     print("then raised")
     recorded
     then raised
+    >>> try:
+    ...     with gate.shut():
+    ...         gate.handler(signal.SIGTERM, None)  # `kill PID`: held back, raised as such
+    ... except Terminated:
+    ...     print("terminated")
+    terminated
     """
 
     def __init__(self) -> None:
         self._depth = 0
-        self._pending = False
+        self._pending: int | None = None  # the signal held back
 
     def handler(self, signum: int, frame: Any) -> None:
         if self._depth:
-            self._pending = True
+            self._pending = signum if self._pending is None else self._pending
         else:
-            raise KeyboardInterrupt
+            raise _raised_for(signum)
 
     @contextlib.contextmanager
     def installed(self) -> Iterator[None]:
@@ -85,13 +101,13 @@ class InterruptGate:
         try:
             yield
         except BaseException:
-            self._pending = False
+            self._pending = None
             raise
         finally:
             self._depth -= 1
-        if not self._depth and self._pending:
-            self._pending = False
-            raise KeyboardInterrupt
+        if not self._depth and self._pending is not None:
+            signum, self._pending = self._pending, None
+            raise _raised_for(signum)
 
 
 def sigint_ignored() -> contextlib.AbstractContextManager[None]:

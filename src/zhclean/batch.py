@@ -30,6 +30,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import re
 import stat
 import sys
 import time
@@ -383,9 +384,25 @@ def _worker_main(
 _Entry = tuple[str, tuple[int, int] | None, tuple[int, int] | None]
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def json_line(obj: Any) -> str:
+    """``obj`` as one line of JSON, Chinese as it is, but a file name's bytes that are not UTF-8
+    (Python's surrogate escapes, e.g. a GBK name from a Windows zip) as ``\\udcXX`` escapes: the
+    line stays valid UTF-8, and ``os.fsencode(json.loads(line)["path"])`` gives the name's bytes.
+
+    >>> json_line({"path": os.fsdecode(b"\\xb1\\xa8.txt"), "text": "中文"})
+    '{"path": "\\\\udcb1\\\\udca8.txt", "text": "中文"}\\n'
+    """
+    line = json.dumps(obj, ensure_ascii=False)
+    # (a lone surrogate can only be inside a JSON string, where an escape stands for it)
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", line) + "\n"
+
+
 def _manifest_line(path: str, e: _Entry) -> str:
     fp, src, out = e
-    return json.dumps({"path": path, "fp": fp, "src": src, "out": out}, ensure_ascii=False) + "\n"
+    return json_line({"path": path, "fp": fp, "src": src, "out": out})
 
 
 class Manifest:
@@ -1209,4 +1226,5 @@ __all__ = [
     "WorkerStartError",
     "default_jobs",
     "in_order",
+    "json_line",
 ]

@@ -1,8 +1,9 @@
 """The ``zhclean`` command line: each command maps its options to configs and calls the library.
 
 Exit codes: 0 success; 1 ``--check`` found text that would change; 2 usage error (an unknown
-option value, no input on a terminal); 3 an input or output file could not be read, decoded or
-written; 130 interrupted (Ctrl-C). A broken pipe (``zhclean clean big.txt | head``) exits 0.
+option value, no input on a terminal, an output that is an input); 3 an input or output file
+could not be read, decoded or written, or is read-only; 130 interrupted (Ctrl-C); 143 terminated
+(``kill PID``, SIGTERM). A broken pipe on stdout (``zhclean clean big.txt | head``) exits 0.
 """
 
 from __future__ import annotations
@@ -15,14 +16,14 @@ from collections.abc import Iterator
 from contextlib import ExitStack, closing
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, BinaryIO, NoReturn
+from typing import Annotated, Any, BinaryIO, NoReturn, TextIO
 
 import typer
 
 from ._signals import sigterm_as_interrupt
 from ._version import __version__
-from .exitcodes import EXIT_CHANGED, EXIT_INTERRUPTED, EXIT_IO, EXIT_USAGE
-from .io import DecodeError, atomic_writer, iter_decoded_lines, read_only
+from .exitcodes import EXIT_CHANGED, EXIT_IO, EXIT_USAGE, interrupted
+from .io import DecodeError, atomic_writer, descriptor_named, iter_decoded_lines, read_only
 from .pipeline import Pipeline, Step
 from .stages.base import BackMap, Explained
 from .stages.convert import CONFIGS, ConvertConfig, UnknownConfigError, read_keep_file
@@ -207,15 +208,14 @@ def _run(
                 mode = os.stat(n).st_mode
             except OSError as exc:
                 fail(f"{n}: {exc.strerror or exc}", EXIT_IO)
-            if not stat.S_ISREG(mode):
+            if not stat.S_ISREG(mode) or descriptor_named(n) is not None:  # (/dev/stdin)
                 fail(f"{n}: not a regular file; --in-place rewrites files", EXIT_IO)
             if read_only(mode):
                 fail(f"{n}: read-only; --in-place rewrites only writable files", EXIT_IO)
+    if output is not None and str(output) == "-":
+        output = None  # stdout, as - is stdin for an input
     if output is not None:
-        resolved = output.resolve()
-        for n in names:
-            if n != "-" and Path(n).resolve() == resolved:
-                fail(f"refusing to overwrite input {n}; use --in-place to rewrite it", EXIT_USAGE)
+        _check_output(output, names)
 
     workers = jobs or 0  # 0: every core, once the input is large enough to use them
     if workers != 1:
@@ -287,10 +287,11 @@ def _run(
         raise typer.Exit(EXIT_CHANGED) from None
     except DecodeError as exc:
         fail(str(exc), EXIT_IO)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         # Typer would exit 130 without a word; say it, as batch does (the writer left nothing)
-        sys.stderr.write("zhclean: interrupted\n")
-        raise typer.Exit(EXIT_INTERRUPTED) from None
+        code, message = interrupted(exc)
+        sys.stderr.write(f"{message}\n")
+        raise typer.Exit(code) from None
     except BrokenPipeError:
         # The reader went away (`zhclean clean big.txt | head`): that is success, not an error.
         # Handled here because Typer turns an EPIPE that reaches it into exit code 1.
@@ -298,6 +299,28 @@ def _run(
         raise typer.Exit(0) from None
     except OSError as exc:
         fail(f"{getattr(exc, 'filename', None) or 'output'}: {exc.strerror or exc}", EXIT_IO)
+
+
+def _check_output(output: Path, names: list[str]) -> None:
+    """Refuse, before any work, an output that would replace an input (a named one or the file
+    behind stdin: ``zhclean clean - -o in.txt < in.txt``) or a read-only file, as ``--in-place``
+    refuses one."""
+    try:
+        st = os.stat(output)  # (follows symbolic links, /dev/stdout to the file behind it)
+    except OSError:
+        return  # a new file (a path that cannot be written fails when it is opened)
+    key = (st.st_dev, st.st_ino)
+    for n in names:
+        try:
+            ist = os.fstat(_binary_stdin().fileno()) if n == "-" else os.stat(n)
+        except (OSError, ValueError, AttributeError):
+            continue
+        if stat.S_ISREG(ist.st_mode) and (ist.st_dev, ist.st_ino) == key:
+            if n == "-":
+                fail(f"-o {output} is the file stdin reads: refusing to overwrite it", EXIT_USAGE)
+            fail(f"refusing to overwrite input {n}; use --in-place to rewrite it", EXIT_USAGE)
+    if read_only(st.st_mode) and descriptor_named(output) is None:  # (not one the shell opened)
+        fail(f"{output}: read-only; -o replaces only writable files", EXIT_IO)
 
 
 def _line_runs(lines: Iterator[str], target: int = 1 << 18) -> Iterator[str]:
@@ -775,6 +798,15 @@ def batch_cmd(
             fail(f"cannot write to DEST {dest}: {exc.strerror or exc}", EXIT_IO)
     mirror = src if in_place else dest
     for out in (jsonl, report):
+        if out is not None and str(out) == "-":
+            continue  # stdout
+        if (
+            out is not None
+            and os.path.isfile(out)
+            and descriptor_named(out) is None
+            and read_only(os.stat(out).st_mode)
+        ):
+            fail(f"{out}: read-only; batch replaces only writable files", EXIT_IO)
         if out is not None and not in_place and out.resolve().is_relative_to(real_src):
             fail(f"{out} is inside SRC, which batch never modifies: write it elsewhere", EXIT_USAGE)
         if (
@@ -825,17 +857,59 @@ def batch_cmd(
     raise typer.Exit(code)
 
 
+class _Diagnostics:
+    """stderr, best effort: the messages are not the product. Once a write fails (the reader of
+    ``2>&1 | head`` went away, ``2>/dev/full``), nothing more is written to it and the run goes
+    on: its files are written and its exit code says how it went. Only stdout's broken pipe
+    ends a run (quietly)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self.lost = False
+
+    def write(self, text: str) -> int:
+        if not self.lost:
+            try:
+                self._stream.write(text)  # (line-buffered: the line goes out now)
+            except (OSError, ValueError):
+                self._lose()
+        return len(text)
+
+    def flush(self) -> None:
+        if not self.lost:
+            try:
+                self._stream.flush()
+            except (OSError, ValueError):
+                self._lose()
+
+    def _lose(self) -> None:
+        self.lost = True
+        # Python flushes stderr at exit, with what it still holds: into /dev/null, not an error
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, self._stream.fileno())
+            os.close(devnull)
+        except (OSError, ValueError):
+            pass
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
 def main() -> None:
-    """Console entry point: run the app; usage errors are one line, a broken pipe or Ctrl-C
-    ends quietly."""
+    """Console entry point: run the app; usage errors are one line, a broken pipe on stdout or
+    Ctrl-C ends quietly, a lost stderr does not end the run."""
+    if sys.stderr is not None and not isinstance(sys.stderr, _Diagnostics):
+        sys.stderr = _Diagnostics(sys.stderr)  # type: ignore[assignment]
     try:
         code = app(standalone_mode=False)
     except BrokenPipeError:
         _silence_stdout()
         sys.exit(0)
-    except KeyboardInterrupt:
-        sys.stderr.write("zhclean: interrupted\n")
-        sys.exit(EXIT_INTERRUPTED)
+    except KeyboardInterrupt as exc:
+        code, message = interrupted(exc)
+        sys.stderr.write(f"{message}\n")
+        sys.exit(code)
     except Exception as exc:
         # Typer's own usage errors (an unknown option, a bad value): one line, not a panel.
         # Duck-typed, since the exception classes live in the Click that Typer vendors.

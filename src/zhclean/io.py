@@ -253,14 +253,18 @@ def iter_decoded_lines(
         held = 0
         chunk = first
         at_start = True
+        offset = 0  # bytes given to the decoder so far
+        ascii_so_far = True  # what was decoded says nothing of the encoding
         while True:
             final = not chunk
             try:
                 text = dec.decode(chunk, final=final)
             except UnicodeDecodeError as exc:
-                raise DecodeError(
-                    f"input is not valid {enc} further on: {exc.reason}; try --encoding"
-                ) from None
+                end = offset + len(chunk)
+                raise _bad_bytes(exc, enc, end, given=bool(encoding), ascii=ascii_so_far) from None
+            offset += len(chunk)
+            if ascii_so_far and not text.isascii():
+                ascii_so_far = False
             if at_start and text:
                 text = text.lstrip("\ufeff")
                 at_start = False
@@ -292,6 +296,32 @@ def iter_decoded_lines(
             yield rest
 
     return enc, lines()
+
+
+def _bad_bytes(
+    exc: UnicodeDecodeError, enc: str, end: int, *, given: bool, ascii: bool
+) -> DecodeError:
+    """The error for bytes that do not decode, met past the sample the encoding was chosen from
+    (``end``: how many bytes the decoder had been given, the failing chunk included): where
+    they are, as a byte offset into the input, and which; to try --encoding only when the text
+    before them said nothing of its encoding (ASCII). After text that decoded, a bad byte is
+    damage (a stray byte in a UTF-8 file), not another encoding.
+
+    >>> try:
+    ...     b"abc\\xff".decode("utf-8")
+    ... except UnicodeDecodeError as exc:
+    ...     print(_bad_bytes(exc, "utf-8", 100, given=False, ascii=False))
+    input is not valid utf-8 at byte 99 (0xff), in text that is valid utf-8 before it
+    """
+    # the decoder's error counts from the start of the bytes it held back and the chunk
+    at = end - len(exc.object) + exc.start
+    bad = " ".join(f"0x{b:02x}" for b in exc.object[exc.start : exc.end])
+    where = f"input is not valid {enc} at byte {at} ({bad})"
+    if given:
+        return DecodeError(where)
+    if ascii:
+        return DecodeError(f"{where}; the text before it is ASCII: try --encoding")
+    return DecodeError(f"{where}, in text that is valid {enc} before it")
 
 
 _NON_ASCII = re.compile(rb"[\x80-\xff]")
@@ -338,18 +368,62 @@ def read_text(path: str | os.PathLike[str], encoding: str | None = None) -> tupl
 TEMP_SUFFIX = ".zhclean-tmp"
 
 
+# The paths that name a descriptor of this process: writing to one means writing to that open
+# file description, at its offset and with its flags (``>>`` appends), not opening the file anew.
+_FD_PATH = re.compile(r"/(?:dev/fd|proc/(?:self|thread-self|(\d+)(?:/task/\d+)?)/fd)/(\d+)")
+_STD_NAMES = {"/dev/stdin": 0, "/dev/stdout": 1, "/dev/stderr": 2}
+
+
+def descriptor_named(path: str | os.PathLike[str]) -> int | None:
+    """The descriptor of this process that ``path`` names, if it names one: ``-`` (stdout),
+    ``/dev/stdout``, ``/dev/fd/N``, ``/proc/self/fd/N``, or a symbolic link that leads to one
+    of them. None for any other path.
+
+    >>> descriptor_named("-"), descriptor_named("/dev/fd/7"), descriptor_named("out.txt")
+    (1, 7, None)
+    """
+    p = os.fspath(path)
+    if p == "-":
+        return 1
+    p = os.path.abspath(p)
+    for _ in range(40):  # a chain of symbolic links, followed one at a time (ELOOP beyond)
+        if p in _STD_NAMES and not os.path.islink(p):
+            return _STD_NAMES[p]  # (a device where /dev/stdout is one, as on macOS)
+        m = _FD_PATH.fullmatch(p)
+        if m is not None:
+            pid = m.group(1)
+            return int(m.group(2)) if pid is None or int(pid) == os.getpid() else None
+        try:
+            link = os.readlink(p)
+        except OSError:
+            return None
+        p = os.path.normpath(os.path.join(os.path.dirname(p), link))
+    return None
+
+
+def _under_proc(path: str | os.PathLike[str]) -> bool:
+    # /proc's files (another process's descriptors, kernel settings) cannot be replaced by a
+    # rename; a file on a RAM disk such as /dev/shm is a file like any other
+    real = os.path.realpath(path)
+    return any(p == "/proc" or p.startswith("/proc/") for p in (os.path.abspath(path), real))
+
+
 class AtomicFile:
     """A temporary file beside ``path``: :meth:`commit` renames it into place, :meth:`discard`
-    removes it. Use :func:`atomic_writer` unless the two outcomes are decided far apart.
+    removes it (and the folders it created for it). Use :func:`atomic_writer` unless the two
+    outcomes are decided far apart.
 
     ``durable`` fsyncs the data before the rename, so a power cut cannot leave an empty file
     under the final name; a crash or Ctrl-C never leaves a partial one either way.
 
     ``through``: write as a shell's ``>`` would, where the user names the output: through a
-    symbolic link to the file it names (the link stays a link), and into a device or a FIFO
-    (``/dev/null``, ``/dev/stdout``, a named pipe) as it is, without a temporary file, since
-    renaming one over it would replace it (a directory raises :class:`IsADirectoryError`).
-    Without it the path itself is replaced, whatever it is: a mirror's outputs stay inside it.
+    symbolic link to the file it names (the link stays a link); into a device or a FIFO
+    (``/dev/null``, a named pipe) or a file of ``/proc`` as it is, without a temporary file,
+    since renaming one over it would replace it (a directory raises
+    :class:`IsADirectoryError`); and into an open descriptor of this process where the path
+    names one (``-`` is stdout; ``/dev/stdout``, ``/dev/fd/N``): at its offset and with its
+    flags, so that ``-o /dev/stdout >> log`` appends to the log as ``>>`` asked. Without it
+    the path itself is replaced, whatever it is: a mirror's outputs stay inside it.
     """
 
     def __init__(
@@ -359,26 +433,46 @@ class AtomicFile:
         self.durable = durable
         self.closed = False
         self.tmp = ""
+        self.made: list[Path] = []  # folders made for it, deepest first
         if through:
+            fd = descriptor_named(path)
+            if fd is not None:
+                try:
+                    self.fh: BinaryIO = os.fdopen(os.dup(fd), "wb")
+                except OSError as exc:  # not open: say which
+                    raise OSError(exc.errno, exc.strerror, os.fspath(path)) from None
+                return
             try:
                 st = os.stat(path)  # (follows symbolic links)
             except FileNotFoundError:
                 st = None
-            if st is not None and not stat.S_ISREG(st.st_mode):
-                self.fh: BinaryIO = open(path, "wb")  # noqa: SIM115 - closed by commit/discard
+            if st is not None and (not stat.S_ISREG(st.st_mode) or _under_proc(path)):
+                if stat.S_ISDIR(st.st_mode):
+                    raise IsADirectoryError(21, "Is a directory", os.fspath(path))
+                # O_TRUNC as the shell's > does (nothing for a device or a FIFO)
+                flags = os.O_WRONLY | (os.O_TRUNC if stat.S_ISREG(st.st_mode) else 0)
+                self.fh = os.fdopen(os.open(path, flags), "wb")
                 return
             if os.path.islink(path):
                 self.target = Path(os.path.realpath(path))
-        self.target.parent.mkdir(parents=True, exist_ok=True)
-        fd, self.tmp = tempfile.mkstemp(
-            prefix=f".{self.target.name}.", suffix=TEMP_SUFFIX, dir=self.target.parent
-        )
+        folder = self.target.parent
+        while not folder.exists() and folder != folder.parent:
+            self.made.append(folder)
+            folder = folder.parent
+        try:
+            self.target.parent.mkdir(parents=True, exist_ok=True)
+            fd, self.tmp = tempfile.mkstemp(
+                prefix=f".{self.target.name}.", suffix=TEMP_SUFFIX, dir=self.target.parent
+            )
+        except BaseException:
+            self._remove_made()
+            raise
         self.fh = os.fdopen(fd, "wb")
 
     def commit(self) -> None:
         if self.closed:
             raise ValueError("already committed or discarded")
-        if not self.tmp:  # a device or a FIFO, written as it is
+        if not self.tmp:  # a device, a FIFO or a descriptor, written as it is
             self.closed = True
             self.fh.close()
             return
@@ -396,7 +490,8 @@ class AtomicFile:
             raise
 
     def discard(self) -> None:
-        """Remove the temporary file (nothing happens after a commit)."""
+        """Remove the temporary file and the folders made for it (nothing happens after a
+        commit)."""
         if self.closed:
             return
         self.closed = True
@@ -405,6 +500,12 @@ class AtomicFile:
         if self.tmp:
             with contextlib.suppress(OSError):
                 os.unlink(self.tmp)
+            self._remove_made()
+
+    def _remove_made(self) -> None:
+        for folder in self.made:  # only while empty: another process may have used them since
+            with contextlib.suppress(OSError):
+                folder.rmdir()
 
 
 @contextlib.contextmanager
