@@ -123,8 +123,15 @@ def test_files_without_overprint_come_back_unchanged(shared: Path) -> None:
 def test_tw_curriculum_pymupdf_duplicate_fragment(shared: Path) -> None:
     text = _read(shared, "tw-curriculum-tech.pymupdf")
     result = dedupe_explain(text)
-    # the clause fragment drawn twice, and a full stop drawn twice across a line break
+    # six ends of lines drawn again on a line of their own, a full stop drawn twice across a
+    # line break, and a clause fragment drawn twice
     assert [(c.rule, c.before) for c in result.changes] == [
+        ("line", "明與學習活動設計應配合學生的日常生活與學習經驗，並兼具趣味性\n"),
+        ("line", "宜重視性別平衡及尊重人權的理念，並避免有違國情\n"),
+        ("line", "懂，針對必要的科技領域專業用語，應提供\n"),
+        ("line", "，以激發學生學習演算法\n"),
+        ("line", "繫，促進\n"),
+        ("line", "活、富創意、情境化\n"),
         ("punct", "。 \n"),
         ("line", "，了解並關心\n"),
     ]

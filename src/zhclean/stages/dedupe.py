@@ -543,6 +543,20 @@ def _bounded_suffix(s: str, other: str) -> bool:
     return prv.isspace() or prv in _P or s[0] in _P
 
 
+_PROSE_MARK = re.compile("[，、；：]")
+
+
+def _tail_copy(s: str, prev: str) -> bool:
+    """Line ``s`` is the end of the line before it drawn again, cut mid-word: PyMuPDF puts the
+    second copy of a bold stretch that ends a line on a line of its own (``評量之設計應以靈活、
+    富創意、情境化`` / ``活、富創意、情境化``). Only where that is no table: the line before is
+    prose (clause punctuation in it) going on mid-sentence, and the copy holds four
+    characters or more (``表2.1 主观评估方法`` / ``评估方法`` is a caption over a header cell)."""
+    if len(s) >= len(prev) or not prev.endswith(s) or len(s) - s.count(" ") < 4:
+        return False
+    return prev[-1] not in _TERMINAL and _PROSE_MARK.search(prev) is not None
+
+
 def _line_copy_items(text: str, ln: _Lines, pairs: list[int]) -> list[_Item]:
     """Lines emitted again on the next line(s): identical, or a copy of the neighbour's first or
     last stretch (PyMuPDF: ``2011`` / ``2011`` / ``2011 年年度报告``). ``pairs`` are the lines
@@ -572,6 +586,9 @@ def _line_copy_items(text: str, ln: _Lines, pairs: list[int]) -> list[_Item]:
             elif _bounded_prefix(s, prev) or _bounded_suffix(s, nxt):
                 drop = [i]  # 项目描述：负责… / 项目描述：
                 copies = 2
+            elif g == 1 and _tail_copy(s, prev):
+                items.append(_Item(i, [_line_span(text, ln, i)], STRONG, s, strong=True))
+                continue
             else:
                 continue
             han = bool(_CJK_RE().search(s))
