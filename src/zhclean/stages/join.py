@@ -113,6 +113,20 @@ _CAPTION_LABEL = re.compile(
 )
 
 
+# What no heading, title or paragraph starts with: a line starting with one (and a Han character
+# after it) goes on from the line before (…无泛型限制、锁 / 的使用方式…, 民用航空发动机状态监视 /
+# 和故障诊断系统研究). 并 and 或 are left out: 并行, 或许 start words that start lines.
+_CONNECTIVE = frozenset("的之及和与")
+
+
+def _goes_on(line: str) -> bool:
+    """``line`` starts with a connective and a Han character (not 的确, indeed): it goes on from
+    the line before."""
+    if line[0] not in _CONNECTIVE or len(line) < 2 or line[:2] == "的确":
+        return False
+    return _HAN_FIRST(line, 1) is not None
+
+
 _PUNCT_CHAR = re.compile(r"[，。；！？,;!?]")
 # the other half of _SENT_PUNCT, starting with its literal (the regex engine jumps to it)
 _DOT_AFTER_LETTER = re.compile(r"\.(?<=[A-Za-z]\.)\s")
@@ -963,6 +977,8 @@ def _decide_rest(lay: _Layout, i: int, plain: bool) -> tuple[bool, str]:
     cur_w, nxt_w = lay.w[i], lay.w[j]
     last, b = lay.texts[i][-1], lay.texts[j]
     heading = plain and lay.heading[i] and not lay.para_indent[i]
+    if _goes_on(b):
+        return True, "join: next line starts with a connective (的 之 及 和 与)"
     if heading and lay.list_item[i] and cur_w >= 0.6 * lay.column[i] > nxt_w:
         field = _LABEL.match(b)  # 单位：人民币元 beside a table's heading is no continuation
         if field is None or field.end() == len(b):
@@ -1023,8 +1039,11 @@ def _decide_all(lay: _Layout) -> list[bool]:
     dec: list[bool | None] = list(map(_JOIN_OR_WALK.__getitem__, sp[:nb]))
     heading, w, column, in_prose, short = lay.heading, lay.w, lay.column, lay.in_prose, lay.short_
     before_heading = set()  # where _decide_rest keeps the break of a paragraph that is not plain
+    texts = lay.texts
     for i in compress(range(nb), heading[1:]):
         if not (in_prose[i] and not short[i]) and w[i + 1] <= 0.5 * column[i + 1]:
+            if _goes_on(texts[i + 1]):
+                continue  # (_decide_rest joins it first)
             dec[i] = None
             before_heading.add(i)
     # A line ending with clause punctuation continues.
@@ -1067,7 +1086,6 @@ def _decide_all(lay: _Layout) -> list[bool]:
         with_sp = list(accumulate(sp, initial=0))  # lines with sentence punctuation before k
         kept = -1  # the last break the walk kept
         keeps.insert(0, -1)
-        texts = lay.texts
         for i, k in zip(walk, map(bisect_left, repeat(keeps), walk), strict=True):
             start = keeps[k - 1]  # the last break kept before i, by the rules or by the walk
             if kept > start:
