@@ -93,12 +93,16 @@ _CLAUSE_END = set("，、；：,;:")
 _NO_END = set("（「『【〔《〈“‘([{")
 _NO_END_OR_HYPHEN = frozenset([*_NO_END, "-"])
 
+# Bullets (besides - – * + · followed by a space), check boxes among them.
+_BULLET_GLYPHS = "•●○■□◆◇▪►▶✓✔※☐☑☒√⚫⚪➢➤★☆◎▲△"
+# What a bullet alone on its line can be (not * or +: /** … * in code, a sum's sign)
+_LONE_BULLETS = frozenset(_BULLET_GLYPHS + "-–·")
 _LIST_ITEM = re.compile(
-    r"^(?:[一二三四五六七八九十百〇零]+[、.．]"
-    r"|[（(][一二三四五六七八九十百\d]{1,3}[）)]"
+    r"^(?:[一ㄧ二三四五六七八九十百〇零]+[、.．]"  # (ㄧ: the bopomofo letter, typed for 一)
+    r"|[（(][一ㄧ二三四五六七八九十百\d]{1,3}[）)]"
     r"|\d{1,3}(?:[.．]\d{1,3})*[、.．)）](?![\d.．])"
     r"|[A-Za-z][.)](?=\s)"
-    r"|[•●○■□◆◇▪►▶✓✔※☐☑☒√\ue000-\uf8ff]|[\-–*+·](?=\s)"  # (√ 适用 □ 不适用: check boxes)
+    rf"|[{_BULLET_GLYPHS}\ue000-\uf8ff]|[\-–*+·](?=\s)"  # (√ 适用 □ 不适用: check boxes)
     r"|第\s*[一二三四五六七八九十百千〇零\d]+(?:[.．]\d+)*\s*[章節节條条款篇部編编回]"
     r"|[①-⑳⑴-⒇⒈-⒛㈠-㈩❶-❿])"
 )
@@ -416,8 +420,7 @@ _SPECIAL_RANGES = ((0xE000, 0xF8FF), (0x2460, 0x249B), (0x3220, 0x3229), (0x2776
 # What a line can start with to be a list item, a caption, a section number or a number cell
 # (besides decimal digits and spaces): a line starting otherwise needs none of those regexes.
 _SPECIAL_FIRST = frozenset(
-    "一二三四五六七八九十百〇零（(•●○■□◆◇▪►▶✓✔※☐☑☒√-–*+·第圖图表FT"
-    ".,．%％～~—/:×）)"
+    "一ㄧ二三四五六七八九十百〇零（(-–*+·第圖图表FT" + _BULLET_GLYPHS + ".,．%％～~—/:×）)"
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
     + "".join(chr(c) for lo, hi in _SPECIAL_RANGES for c in range(lo, hi + 1))
 )
@@ -565,6 +568,7 @@ class _Marks:
     plain_start: list[bool]
     code: list[bool]  # a line of program code (:func:`_is_code`)
     comment: list[bool]  # it holds a ``//`` comment, which runs to its end
+    bullet: list[bool]  # a bullet alone, its item's text on the next line
 
     @staticmethod
     def of(
@@ -647,6 +651,12 @@ class _Marks:
                 if _COMMENT.search(texts[i]):
                     comment[i] = True
                     plain_end[i] = False
+        # a bullet alone on its line (its item's text on the next: tw-curriculum-tech.pymupdf)
+        bullet = [False] * n
+        for i in cand:
+            if len(texts[i]) == 1 and texts[i] in _LONE_BULLETS:
+                bullet[i] = True
+                plain_end[i] = False
         plain_end_but_verse = plain_end[:]  # (a verse line is the one mark left out)
         for i in compress(range(n), verse_ok):
             plain_end[i] = False
@@ -665,6 +675,7 @@ class _Marks:
             plain_start,
             code,
             comment,
+            bullet,
         )
 
 
@@ -792,6 +803,7 @@ class _Layout:
         self.plain_end_but_verse = marks.plain_end_but_verse
         self.plain_end, self.plain_start = marks.plain_end, marks.plain_start
         self.code, self.comment = marks.code, marks.comment
+        self.bullet = marks.bullet
 
     def gaps_mean_something(self, i: int) -> bool:
         """Blank lines around line ``i`` are rare enough to mark paragraphs (some extractors put
@@ -859,12 +871,23 @@ def _tail(parts: list[str]) -> str:
     return "".join(parts[-8:])[-200:] if len(parts) > 1 else parts[0][-200:]
 
 
+_BULLET_RULE = "join: a bullet alone on its line and its item (a space between)"
+
+
+def _bullet_item(lay: _Layout, i: int) -> bool:
+    """Line ``i`` is a bullet alone and the next line its item's text (- / 問題解析)."""
+    b = lay.texts[i + 1]
+    return lay.bullet[i] and b[0].isalpha() and not lay.list_item[i + 1]
+
+
 def _marked(lay: _Layout, i: int) -> tuple[bool, str] | None:
     """The first rules of :func:`_decide`: the marks on either line (closing punctuation, an
     open bracket, a hyphen, a list item, a caption, a table, a number, verse, a section number).
     """
     a, b = lay.texts[i], lay.texts[i + 1]
     j = i + 1
+    if _bullet_item(lay, i):
+        return True, _BULLET_RULE
     code = _code(lay, i)
     if code is not None:
         return code
@@ -1162,6 +1185,10 @@ def _assemble(
         if drop:
             out[k] = out[k][: -len(drop)]
             drops.append(k)
+    for k in compress(range(nb), lay.bullet[:nb]):  # a bullet and its item: a space between
+        if joined[k] and not seps[k] and _bullet_item(lay, k):
+            seps[k] = " "
+            spaces.append(k)
     # lines and separators interleaved by slice assignment: no pair built per line
     parts = [""] * (2 * len(out) - 1)
     parts[::2] = out
@@ -1195,6 +1222,8 @@ def _join_once(text: str, config: JoinConfig, explain: bool = True) -> Explained
                 parts[-1] = parts[-1][: -len(drop)]
             elif why == _HYPHENATED_WORD:
                 why = "join: compound hyphenated at the line end (the hyphen stays)"
+            elif why == _BULLET_RULE:
+                between = " "
             if explain:
                 end, start = ends[i], starts[i + 1]
                 sep = text[end:start]
