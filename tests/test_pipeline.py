@@ -331,3 +331,11 @@ def test_clean_is_a_fixed_point_on_the_other_real_extractions(shared: Path) -> N
         if clean(once) != once:
             moved.append(f.name)
     assert set(moved) <= NOT_YET_FIXED_POINTS, sorted(set(moved) - NOT_YET_FIXED_POINTS)
+
+
+def test_a_soft_hyphen_at_a_line_end_rejoins_its_word() -> None:
+    # normalize shows it as the hyphen the page shows; join takes it out (was: vehic ula)
+    text = "Sed ac odio. Sed vehic\u00ad\nula hendrerit sem. Duis non odio.\n"
+    assert (
+        Pipeline.default().run(text) == "Sed ac odio. Sed vehicula hendrerit sem. Duis non odio.\n"
+    )

@@ -15,8 +15,10 @@ Each change ``normalize_explain`` reports carries a rule name:
   letters or digits -> ASCII (``３．５`` -> ``3.5``). ``，。！？：；（）「」`` and U+3000 stay.
 - ``pair``: a radical/compatibility form drawn next to the ideograph it stands for (``⼤大``
   ``常⻅见`` ``⾦金金``) is dropped; a real repeat ``大大`` stays.
-- ``invisible``: zero-width space/joiners, word joiner, BOM, bidi controls, a soft hyphen at
-  a line end -> removed.
+- ``invisible``: zero-width space/joiners, word joiner, BOM, bidi controls, a soft hyphen
+  alone -> removed.
+- ``line-end-hyphen``: a soft hyphen at a line end after a Latin letter or digit -> ``-``, as
+  the page shows it, which join takes out when it joins the word's halves.
 - ``hyphen``: a soft hyphen inside a line -> ``-`` (a PDF keeps only the soft hyphens it
   painted, as TeX fonts do for ``Hsin-Hsiang``).
 - ``control``: C0/C1 control characters other than ``\t \n \f`` -> removed.
@@ -292,6 +294,11 @@ def _decide_pass1(m: re.Match[str]) -> tuple[str, str] | None:
     if c == "\xad":
         if prev.strip() and nxt.strip() and nxt != "\xad":
             return "-", "hyphen"
+        if nxt in "\r\n" and nxt and _ALNUM_NOT_CJK.match(prev):
+            # where a word was cut at the line end: a hyphen there, which join takes out as
+            # it joins the halves (vehic\xad / ula -> vehicula; it was dropped, and join then
+            # put a space between two words: vehic ula)
+            return "-", "line-end-hyphen"
         return "", "invisible"
     if c in "\u200c\u200d":
         # it shapes Arabic and Indic letters and joins emoji sequences: keep it there
