@@ -176,6 +176,7 @@ def _key(line: str) -> str:
 
 
 _SIDE_SHARE = 0.75  # see _detect
+_PAIR_SHARE = 0.6  # see _detect
 _RUN = 3  # see _every_other
 
 
@@ -240,11 +241,24 @@ def _detect(pages: list[list[_Line]], config: FurnitureConfig) -> dict[int, tupl
             for ln in lines:
                 on.setdefault(_SPACES.sub("", ln.body), set()).add(k)
         need = max(2.0, config.min_share * n_pages)
-        side_need = [max(3.0, _SIDE_SHARE * sum(1 for p in pages[s::2] if p)) for s in (0, 1)]
+        side_pages = [sum(1 for p in pages[s::2] if p) for s in (0, 1)]
+        side_need = [max(3.0, _SIDE_SHARE * side_pages[s]) for s in (0, 1)]
+        # A short paper's two headers, one on each side, never on the other: twice each is
+        # enough when each is on most of its side's pages (航空动力学报 over the odd pages of a
+        # five-page paper, its title over the even ones).
+        only = [
+            {
+                k
+                for k, c in sides[s].items()
+                if c >= 2 and not sides[1 - s][k] and c >= _PAIR_SHARE * side_pages[s]
+            }
+            for s in (0, 1)
+        ]
+        pair = only[0] | only[1] if only[0] and only[1] else set()
 
         def running(key: str) -> bool:
             on_side = sides[0][key] >= side_need[0] or sides[1][key] >= side_need[1]
-            return counts[key] >= need or on_side
+            return counts[key] >= need or on_side or key in pair
 
         # (the line itself, digits and all: Chapter 2 … Chapter 5 are four chapters' headings)
         long = 2 * _depth(config, "") if config.edge >= 1 else 12  # (a page not read whole)
