@@ -54,6 +54,8 @@ def test_emoji_sequences_flags_and_accented_words_stay_whole(engine: str, fmt: s
         assert whole in words, (whole, words)
     out = segment_text(text, cfg)
     assert "caf é" not in out and " \u200d" not in out and "🇨 🇳" not in out
+    # a joiner after a space is glued to nothing: whitespace never enters a word (hypothesis)
+    assert segment("0 \u200d", SegmentConfig(engine=engine)) == ["0", "\u200d"]
 
 
 def _strip_ws(s: str) -> str:

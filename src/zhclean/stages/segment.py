@@ -88,7 +88,9 @@ def _glued(words: list[str], tags: list[Any] | None = None) -> list[str]:
     for k, w in enumerate(words):
         if out and w:
             a, b = out[-1][-1], w[0]
-            if (
+            if a.isspace() or b.isspace():
+                pass  # (whitespace is never glued into a word)
+            elif (
                 _GLUE_BEFORE.match(b)
                 or a == "\u200d"
                 or (_FLAG_CHAR.match(a) and _FLAG_CHAR.match(b) and len(out[-1]) % 2)
