@@ -113,6 +113,8 @@ def test_next_look_lines_are_derived_exactly(text: str, cfg: JoinConfig) -> None
     derived.sp = None
     assert derived.spaced or not measured.spaced  # derived: "may hold", from the text before
     measured.spaced = derived.spaced
+    assert derived.digit_gap or not measured.digit_gap  # "may hold" too (spaced implies it)
+    measured.digit_gap = derived.digit_gap
     assert derived == measured
 
 

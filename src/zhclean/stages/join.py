@@ -220,6 +220,7 @@ class _Lines:
         default=None, compare=False, repr=False
     )
     slashes: bool = True  # some line may hold ``//`` (a comment in code)
+    digit_gap: bool = True  # some line may hold two figures side by side (see _digit_gap)
 
 
 def _edge_widths(texts: list[str], lasts: str) -> tuple[list[float], list[float]]:
@@ -259,6 +260,7 @@ def _paragraph_lines(paras: list[str], blank_lines: bool) -> _Lines:
     spaced = _has_gap(text)  # (a newline between them makes none of those)
     lines = _Lines(paras, w, gap, [False] * m, [False] * m, [], [], firsts, lasts, spaced, raw)
     lines.slashes = "//" in text
+    lines.digit_gap = _digit_gap(text, spaced)
     return lines
 
 
@@ -320,6 +322,7 @@ def _next_lines(
     false = [False] * m
     lines = _Lines(paras, w, gap, false, false[:], [], [], firsts, lasts, spaced, raw, sp)
     lines.slashes = "//" in body  # (one search; a join may make one: a/ + /b)
+    lines.digit_gap = _digit_gap(body, spaced)  # (a join may make one too: 1.5 / 2.0)
     if few:
         lines.reuse = (lay.marks, firsts_i, lasts_i, where)
     return lines
@@ -341,6 +344,17 @@ def _splice(
         done = b + 1
     out += items[done:]
     return out
+
+
+# A digit (or %) and a space before a digit: what two figures side by side need. Found from the
+# space, a literal the regex engine skips to; a tab, an ideographic space or two spaces (the
+# blocks where ``spaced`` holds) may stand between them too, and a no-break space.
+_DIGIT_SPACE = re.compile(r" (?<=[\d%％] )")
+
+
+def _digit_gap(text: str, spaced: bool) -> bool:
+    """``text`` may hold two figures side by side (:func:`figures_row`): a row of a table."""
+    return spaced or "\xa0" in text or _DIGIT_SPACE.search(text) is not None
 
 
 def _has_gap(s: str) -> bool:
@@ -397,6 +411,7 @@ def _parse(text: str, offsets: bool = True) -> _Lines:
     spaced = _has_gap(text)  # (if the text has none, no line has)
     lines = _Lines(texts, w, gap, indent, para_indent, starts, ends, firsts, lasts, spaced, raw)
     lines.slashes = "//" in text  # (one search of the text, not one a line)
+    lines.digit_gap = _digit_gap(text, spaced)
     return lines
 
 
@@ -449,6 +464,7 @@ _VERSE_END_CHAR = _class(_VERSE_END)
 _CLAUSE_END_CHAR = _class(_CLAUSE_END)
 _NO_END_CHAR = _class(_NO_END_OR_HYPHEN)
 _ASCII_CHAR = re.compile(r"[\x00-\x7f]")
+_LONE_BULLET_CHAR = _class(_LONE_BULLETS)
 _OPENING_CHAR = _class(o for o, _ in _PAIRS)
 _FULL_STOP = re.compile(r"\.")
 
@@ -578,10 +594,11 @@ class _Marks:
         w: list[float],
         spaced: bool,
         slashes: bool = True,
+        digit_gap: bool = True,
     ) -> _Marks:
         """The marks of the lines ``texts`` (``firsts``, ``lasts``: their first and last
         characters; ``w``: their widths; ``spaced``: some line may be a table row;
-        ``slashes``: some line may hold ``//``)."""
+        ``slashes``: some line may hold ``//``; ``digit_gap``: two figures side by side)."""
         n = len(texts)
         ends = [False] * n
         for i in _where(_TERMINAL_CHAR, lasts):  # (what _line_ends_sentence says at once)
@@ -613,10 +630,12 @@ class _Marks:
             if _FIGURES_END.search(texts[i]):
                 table[i] = True
         # ... or two figures side by side with a text cell after them (预付款项 2,436,695.05
-        # 1,878,311.93 29.73% 子公司货款增加): only lines with a space can hold them
-        for i in compress(range(n), map(str.__contains__, texts, repeat(" "))):
-            if not table[i] and figures_row(texts[i]):
-                table[i] = True
+        # 1,878,311.93 29.73% 子公司货款增加): only where the block has a digit, a space and a
+        # digit (one search of its text), and on lines with a space
+        if digit_gap:
+            for i in compress(range(n), map(str.__contains__, texts, repeat(" "))):
+                if not table[i] and figures_row(texts[i]):
+                    table[i] = True
         # what every line of a poem has (``_verse`` also compares it with the lines around)
         verse_ok = [False] * n
         for i in _where(_VERSE_END_CHAR, lasts):
@@ -653,8 +672,8 @@ class _Marks:
                     plain_end[i] = False
         # a bullet alone on its line (its item's text on the next: tw-curriculum-tech.pymupdf)
         bullet = [False] * n
-        for i in cand:
-            if len(texts[i]) == 1 and texts[i] in _LONE_BULLETS:
+        for i in _where(_LONE_BULLET_CHAR, firsts):  # (the lines that start with one)
+            if len(texts[i]) == 1:
                 bullet[i] = True
                 plain_end[i] = False
         plain_end_but_verse = plain_end[:]  # (a verse line is the one mark left out)
@@ -773,7 +792,7 @@ class _Layout:
         # marks are that line's (the lines were measured there), and only the paragraphs it
         # joined are looked at.
         if ln.reuse is None:
-            marks = _Marks.of(texts, firsts, lasts, w, ln.spaced, ln.slashes)
+            marks = _Marks.of(texts, firsts, lasts, w, ln.spaced, ln.slashes, ln.digit_gap)
         else:
             before, first_lines, last_lines, where = ln.reuse
             fresh = _Marks.of(
@@ -783,6 +802,7 @@ class _Layout:
                 list(map(w.__getitem__, where)),
                 ln.spaced,
                 ln.slashes,
+                ln.digit_gap,
             )
             marks = _Marks(
                 *[
@@ -861,7 +881,7 @@ def _open_brackets(para: str) -> bool:
     if not _OPENING_CHAR.search(tail):
         return False  # (most paragraphs have none: one search instead of one per pair)
     for o, c in _PAIRS:  # noqa: SIM110 (a plain loop: no generator on this hot path)
-        if tail.rfind(o) > tail.rfind(c):
+        if o in tail and tail.rfind(o) > tail.rfind(c):
             return True
     return False
 
@@ -886,7 +906,7 @@ def _marked(lay: _Layout, i: int) -> tuple[bool, str] | None:
     """
     a, b = lay.texts[i], lay.texts[i + 1]
     j = i + 1
-    if _bullet_item(lay, i):
+    if lay.bullet[i] and _bullet_item(lay, i):  # (the test first: _marked is a hot path)
         return True, _BULLET_RULE
     code = _code(lay, i)
     if code is not None:
@@ -1000,7 +1020,7 @@ def _decide_rest(lay: _Layout, i: int, plain: bool) -> tuple[bool, str]:
     cur_w, nxt_w = lay.w[i], lay.w[j]
     last, b = lay.texts[i][-1], lay.texts[j]
     heading = plain and lay.heading[i] and not lay.para_indent[i]
-    if _goes_on(b):
+    if b[0] in _CONNECTIVE and _goes_on(b):
         return True, "join: next line starts with a connective (的 之 及 和 与)"
     if heading and lay.list_item[i] and cur_w >= 0.6 * lay.column[i] > nxt_w:
         field = _LABEL.match(b)  # 单位：人民币元 beside a table's heading is no continuation
@@ -1185,8 +1205,9 @@ def _assemble(
         if drop:
             out[k] = out[k][: -len(drop)]
             drops.append(k)
-    for k in compress(range(nb), lay.bullet[:nb]):  # a bullet and its item: a space between
-        if joined[k] and not seps[k] and _bullet_item(lay, k):
+    bullets = compress(range(nb), lay.bullet) if True in lay.bullet else ()
+    for k in bullets:  # a bullet and its item: a space between
+        if k < nb and joined[k] and not seps[k] and _bullet_item(lay, k):
             seps[k] = " "
             spaces.append(k)
     # lines and separators interleaved by slice assignment: no pair built per line
