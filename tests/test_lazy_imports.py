@@ -63,10 +63,16 @@ def test_rjieba_alone_when_it_is_the_engine() -> None:
     assert out.stdout.strip() == "rjieba"
 
 
+def _probe(code: str) -> subprocess.CompletedProcess[str]:
+    """Run ``code`` in a fresh interpreter (what it imports is then its own), which must succeed."""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    return out
+
+
 def test_simplified_input_is_segmented_without_opencc() -> None:
     probe = PROBE.replace("賦能產業騰飛", "赋能产业腾飞").format(args=["segment"])
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
-    assert out.returncode == 0, out.stderr
+    out = _probe(probe)
     assert "opencc" not in out.stdout.split(",")
 
 
@@ -113,8 +119,7 @@ def test_the_package_exports_every_stage_on_first_use() -> None:
         "except AttributeError:\n"
         "    print('ok')\n"
     )
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
-    assert out.returncode == 0, out.stderr
+    out = _probe(probe)
     assert out.stdout.strip() == "ok"
 
 
@@ -153,6 +158,5 @@ def test_importing_the_package_imports_nothing_else() -> None:
         "assert zhclean.pipeline.Step is Step and zhclean.stages.Change is Change\n"
         "assert get_stage('join') is registry()['join'] and clean('這 場') == '這場\\n'\n"
     )
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
-    assert out.returncode == 0, out.stderr
+    out = _probe(probe)
     assert out.stdout.strip() == "['zhclean', 'zhclean._version']"

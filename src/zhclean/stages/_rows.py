@@ -11,6 +11,14 @@ _FIGURE = r"[-+]?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+)[%％]?|[-+]?\d+(?:\.\
 _FIGURES = re.compile(rf"(?<![\w.,])(?:{_FIGURE})[ \t\u3000\u00a0]+(?:{_FIGURE})(?![\w.,])")
 _CJK_SENTENCE = re.compile("[，。；！？]")
 
+#: The gap between two cells of a table: two spaces or more, or a tab.
+CELL_GAP = re.compile(r"(?:[ \u3000]{2,}|\t)")
+#: Where two figures may stand side by side: a digit (or %), a space and a digit. Found from
+#: the space, a literal the regex engine skips to (ten times faster than from a class); where
+#: the text holds no tab, ideographic or no-break space, ``DIGIT_SPACE`` finds as much.
+DIGIT_GAP = re.compile(r" (?<=[\d%％] )[ \t\u3000\u00a0]*[-+]?\d|[\t\u3000\u00a0](?<=[\d%％].)")
+DIGIT_SPACE = re.compile(r" (?<=[\d%％] ) *[-+]?\d")
+
 
 def figures_row(line: str) -> bool:
     """Two figures side by side in a line without CJK sentence punctuation: a row of a table,

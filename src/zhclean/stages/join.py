@@ -47,7 +47,7 @@ from operator import and_, is_, is_not, itemgetter, not_, sub
 from typing import TypeVar
 
 from ._hyphens import HEAD, TAIL, Words, in_chinese
-from ._rows import figures_row
+from ._rows import CELL_GAP, DIGIT_SPACE, figures_row
 from .base import BackMap, Change, Explained, StageSpec, register
 from .chars import NO_LINE_START
 
@@ -161,7 +161,6 @@ _FIGURES_END = re.compile(
 _FIGURE_END_CHAR = re.compile(r"[\d%％]")
 _LOWER_WORD = re.compile(r"[a-z][a-z'-]*")  # an English word in lower case
 # Table-like row: two or more gaps of two or more spaces (or tabs) between cells.
-_CELL_GAP = re.compile(r"(?:[ \u3000]{2,}|\t)")
 _HYPHEN_END = re.compile(rf"(-?){HEAD}-$")  # (a hyphen before: state-of-the-)
 _HYPHENATED_WORD = "join: word hyphenated at the line end"
 
@@ -346,15 +345,10 @@ def _splice(
     return out
 
 
-# A digit (or %) and a space before a digit: what two figures side by side need. Found from the
-# space, a literal the regex engine skips to; a tab, an ideographic space or two spaces (the
-# blocks where ``spaced`` holds) may stand between them too, and a no-break space.
-_DIGIT_SPACE = re.compile(r" (?<=[\d%％] )")
-
-
 def _digit_gap(text: str, spaced: bool) -> bool:
-    """``text`` may hold two figures side by side (:func:`figures_row`): a row of a table."""
-    return spaced or "\xa0" in text or _DIGIT_SPACE.search(text) is not None
+    """``text`` may hold two figures side by side (:func:`figures_row`): a row of a table. A tab,
+    an ideographic space or two spaces may stand between them where ``spaced`` holds."""
+    return spaced or "\xa0" in text or DIGIT_SPACE.search(text) is not None
 
 
 def _has_gap(s: str) -> bool:
@@ -416,7 +410,7 @@ def _parse(text: str, offsets: bool = True) -> _Lines:
 
 
 def _is_table_row(s: str) -> bool:
-    cells = [c.strip() for c in _CELL_GAP.split(s) if c.strip()]
+    cells = [c.strip() for c in CELL_GAP.split(s) if c.strip()]
     if len(cells) < 2 or _SENT_PUNCT.search(s) or all(len(c) == 1 for c in cells):
         return False  # prose with a wide space, or letter-spaced text
     if len(cells) >= 3:

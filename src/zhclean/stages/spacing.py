@@ -16,7 +16,7 @@ from itertools import accumulate
 from operator import itemgetter
 from typing import Literal, NamedTuple
 
-from ._rows import figures_row
+from ._rows import CELL_GAP, DIGIT_GAP, DIGIT_SPACE, figures_row
 from .base import Change, Explained, StageSpec, apply_changes, register
 from .chars import CJK, CJK_MARKS, lazy_re
 
@@ -137,8 +137,6 @@ def _after_colon(text: str, m: re.Match[str]) -> bool:
     return m.start() > 0 and text[m.start() - 1] == "："
 
 
-# A gap between table cells: two spaces or more, or a tab (what join calls a cell gap).
-_CELL_GAP = re.compile(r"(?:[ \u3000]{2,}|\t)")
 _TWO = "  "
 
 
@@ -149,7 +147,7 @@ def _cell_gap(line: str, a: int, b: int) -> bool:
     not last, since the next run removes a single space. So it becomes two spaces, which a
     second run keeps. (Whether the line is a table row is no test: which lines are changes as
     the other gaps of the line go.)"""
-    return _CELL_GAP.search(line, a, b) is not None
+    return CELL_GAP.search(line, a, b) is not None
 
 
 # Every edit needs a space or a tab in the line, or (adding CJK-Latin spaces) a CJK character
@@ -375,18 +373,10 @@ def _edits_whole(text: str, config: SpacingConfig) -> list[_Edit]:
     return out
 
 
-# A digit (or %), spaces, a digit: what a row of figures has between two of its figures, found from
-# the space (a literal the regex engine skips to) on the few lines where it may be.
-# (In plain text, see ``_PLAIN_TEXT``, the space is the only one: a pattern that starts with
-# it alone is scanned ten times faster.)
-_DIGIT_GAP = re.compile(r" (?<=[\d%％] )[ \t\u3000\u00a0]*[-+]?\d|[\t\u3000\u00a0](?<=[\d%％].)")
-_DIGIT_GAP_PLAIN = re.compile(r" (?<=[\d%％] ) *[-+]?\d")
-
-
 def _rows(text: str, plain: bool) -> list[tuple[int, int]]:
     """The rows of figures (:func:`figures_row`) among the lines of ``text``: (start, end)."""
     rows: list[tuple[int, int]] = []
-    search = (_DIGIT_GAP_PLAIN if plain else _DIGIT_GAP).search
+    search = (DIGIT_SPACE if plain else DIGIT_GAP).search  # (plain: see _PLAIN_TEXT)
     m = search(text)
     while m is not None:
         a, b, nxt = _line_at(text, m.start(), plain)
