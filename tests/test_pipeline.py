@@ -309,7 +309,6 @@ def test_the_command_line_answers_before_its_input_ends() -> None:
 NOT_YET_FIXED_POINTS = {
     f"{doc}.{extractor}.txt"
     for doc, extractors in {
-        "nee-quarterly-report-wps": "pdfminer",
         "pku-masters-thesis": "pdfminer pymupdf",
         "tw-curriculum-tech": "pdfminer pdftotext pymupdf pypdf pypdfium2",
     }.items()

@@ -579,25 +579,21 @@ def _line_copy_items(text: str, ln: _Lines, pairs: list[int]) -> list[_Item]:
             nxt = stripped[j + 1] if j + 1 < n else ""
             if _bounded_prefix(s, nxt) or _bounded_suffix(s, prev):
                 drop = list(range(i, j + 1))  # the merged neighbour keeps one copy
-                copies = g + 1
             elif g >= 2:
                 drop = list(range(i + 1, j + 1))
-                copies = g
             elif _bounded_prefix(s, prev) or _bounded_suffix(s, nxt):
                 drop = [i]  # 项目描述：负责… / 项目描述：
-                copies = 2
             elif g == 1 and _tail_copy(s, prev):
                 items.append(_Item(i, [_line_span(text, ln, i)], STRONG, s, strong=True))
                 continue
             else:
                 continue
             han = bool(_CJK_RE().search(s))
-            # Four copies of a Chinese line is rendering; three may be a table column's cell
-            # (three rows of 二级宏观错误码, once join has taken out the blank lines between):
-            # those need a copy nearby to vouch for them.
-            strong = (han and copies >= 4 and len(s) >= 4) or (
-                s[0] in _CLAUSE_START and len(s) >= 3
-            )
+            # However many copies, a line alone may be a table column's cell (二级宏观错误码 three
+            # rows running, www.cninfo.com.cn和www.hkexnews.hk on every row of a column, once
+            # join has taken out the blank lines between): copies nearby must vouch for it. A
+            # clause fragment (，了解並關心) is never a cell.
+            strong = s[0] in _CLAUSE_START and len(s) >= 3
             items.append(
                 _Item(
                     i,
