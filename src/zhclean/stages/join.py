@@ -96,7 +96,7 @@ _NO_END_OR_HYPHEN = frozenset([*_NO_END, "-"])
 # Bullets (besides - – * + · followed by a space), check boxes among them.
 _BULLET_GLYPHS = "•●○■□◆◇▪►▶✓✔※☐☑☒√⚫⚪➢➤★☆◎▲△"
 # What a bullet alone on its line can be (not * or +: /** … * in code, a sum's sign)
-_LONE_BULLETS = frozenset(_BULLET_GLYPHS + "-–·")
+_LONE_BULLETS = frozenset(_BULLET_GLYPHS.replace("○", "") + "-–·")  # (○ is a zero: 一○五)
 _LIST_ITEM = re.compile(
     r"^(?:[一ㄧ二三四五六七八九十百〇零]+[、.．]"  # (ㄧ: the bopomofo letter, typed for 一)
     r"|[（(][一ㄧ二三四五六七八九十百\d]{1,3}[）)]"
@@ -123,10 +123,13 @@ _CAPTION_LABEL = re.compile(
 _CONNECTIVE = frozenset("的之及和与")
 
 
-def _goes_on(line: str) -> bool:
+def _goes_on(line: str, before: str) -> bool:
     """``line`` starts with a connective and a Han character (not 的确, indeed): it goes on from
-    the line before."""
+    the line ``before``, unless that one ends with a connective too (…反省的 / 的能力: two
+    columns read across, as pdftotext does, no 的的)."""
     if line[0] not in _CONNECTIVE or len(line) < 2 or line[:2] == "的确":
+        return False
+    if before[-1] in _CONNECTIVE:
         return False
     return _HAN_FIRST(line, 1) is not None
 
@@ -891,6 +894,8 @@ _BULLET_RULE = "join: a bullet alone on its line and its item (a space between)"
 def _bullet_item(lay: _Layout, i: int) -> bool:
     """Line ``i`` is a bullet alone and the next line its item's text (- / 問題解析)."""
     b = lay.texts[i + 1]
+    if lay.texts[i] in "-–" and not _HAN_FIRST(b):
+        return False  # (a dash before Latin text is a page number's: - 24 / DOI:…)
     return lay.bullet[i] and b[0].isalpha() and not lay.list_item[i + 1]
 
 
@@ -927,7 +932,7 @@ def _marked(lay: _Layout, i: int) -> tuple[bool, str] | None:
         return False, "keep: verse line"
     if (lay.ends[i] or last in "：:") and _verse(lay, j):
         return False, "keep: verse follows"
-    if lay.section[j] and (b.count(".") >= 2 or lay.heading[j]):
+    if lay.section[j] and (b.count(".") >= 2 or lay.heading[j] or lay.ends[i]):
         return False, "keep: next line is a numbered section heading"
     return None
 
@@ -1014,7 +1019,7 @@ def _decide_rest(lay: _Layout, i: int, plain: bool) -> tuple[bool, str]:
     cur_w, nxt_w = lay.w[i], lay.w[j]
     last, b = lay.texts[i][-1], lay.texts[j]
     heading = plain and lay.heading[i] and not lay.para_indent[i]
-    if b[0] in _CONNECTIVE and _goes_on(b):
+    if b[0] in _CONNECTIVE and _goes_on(b, lay.texts[i]):
         return True, "join: next line starts with a connective (的 之 及 和 与)"
     if heading and lay.list_item[i] and cur_w >= 0.6 * lay.column[i] > nxt_w:
         field = _LABEL.match(b)  # 单位：人民币元 beside a table's heading is no continuation
@@ -1079,7 +1084,7 @@ def _decide_all(lay: _Layout) -> list[bool]:
     texts = lay.texts
     for i in compress(range(nb), heading[1:]):
         if not (in_prose[i] and not short[i]) and w[i + 1] <= 0.5 * column[i + 1]:
-            if _goes_on(texts[i + 1]):
+            if _goes_on(texts[i + 1], texts[i]):
                 continue  # (_decide_rest joins it first)
             dec[i] = None
             before_heading.add(i)
