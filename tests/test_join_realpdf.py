@@ -34,3 +34,11 @@ def test_two_columns_read_across_are_not_joined_by_a_connective(shared: Path) ->
     text = "\n".join(_clean(shared, "tw-curriculum-tech.pdftotext"))
     for doubled in ("反省的的能力", "環境的的意義", "發展的的影響"):
         assert doubled not in text
+
+
+def test_a_numbered_section_heading_stays_apart_from_its_text(shared: Path) -> None:
+    # 4.2.1 基准回归 / 本文基于双向固定效应模型…: prose after a section number is its text, not
+    # the rest of its title (all five extractions glued them)
+    for extractor in ("pdfminer", "pdftotext", "pymupdf", "pypdf", "pypdfium2"):
+        lines = _clean(shared, f"pku-masters-thesis.{extractor}")
+        assert not any(line.startswith("4.2.1 基准回归本文") for line in lines), extractor

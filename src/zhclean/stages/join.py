@@ -651,7 +651,7 @@ class _Marks:
         for i in compress(range(n), table):
             plain_start[i] = False
         for i in cand:
-            if caption_label[i] or caption[i] or numeric[i]:
+            if caption_label[i] or caption[i] or numeric[i] or section[i]:
                 plain_end[i] = False
             if list_item[i] or caption[i] or numeric[i] or section[i]:
                 plain_start[i] = False
@@ -934,6 +934,9 @@ def _marked(lay: _Layout, i: int) -> tuple[bool, str] | None:
         return False, "keep: verse follows"
     if lay.section[j] and (b.count(".") >= 2 or lay.heading[j] or lay.ends[i]):
         return False, "keep: next line is a numbered section heading"
+    if lay.section[i] and not lay.sp[i] and lay.sp[j] and not lay.short_[j]:
+        # 4.2.1 基准回归 / 本文基于…: the heading's text is prose, not the rest of its title
+        return False, "keep: a numbered section heading before its text"
     return None
 
 
