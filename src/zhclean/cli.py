@@ -319,8 +319,14 @@ def _check_output(output: Path, names: list[str]) -> None:
             if n == "-":
                 fail(f"-o {output} is the file stdin reads: refusing to overwrite it", EXIT_USAGE)
             fail(f"refusing to overwrite input {n}; use --in-place to rewrite it", EXIT_USAGE)
-    if read_only(st.st_mode) and descriptor_named(output) is None:  # (not one the shell opened)
+    if _replaces_read_only(output, st):
         fail(f"{output}: read-only; -o replaces only writable files", EXIT_IO)
+
+
+def _replaces_read_only(path: Path, st: os.stat_result) -> bool:
+    """Writing ``path`` (``st``: its status) would replace a read-only file: a regular file
+    with no write bit for anyone, not a descriptor the shell opened (``>> log``)."""
+    return stat.S_ISREG(st.st_mode) and read_only(st.st_mode) and descriptor_named(path) is None
 
 
 def _line_runs(lines: Iterator[str], target: int = 1 << 18) -> Iterator[str]:
@@ -800,12 +806,7 @@ def batch_cmd(
     for out in (jsonl, report):
         if out is not None and str(out) == "-":
             continue  # stdout
-        if (
-            out is not None
-            and os.path.isfile(out)
-            and descriptor_named(out) is None
-            and read_only(os.stat(out).st_mode)
-        ):
+        if out is not None and os.path.isfile(out) and _replaces_read_only(out, os.stat(out)):
             fail(f"{out}: read-only; batch replaces only writable files", EXIT_IO)
         if out is not None and not in_place and out.resolve().is_relative_to(real_src):
             fail(f"{out} is inside SRC, which batch never modifies: write it elsewhere", EXIT_USAGE)
