@@ -106,6 +106,22 @@ _LIST_ITEM = re.compile(
     r"|第\s*[一二三四五六七八九十百千〇零\d]+(?:[.．]\d+)*\s*[章節节條条款篇部編编回]"
     r"|[①-⑳⑴-⒇⒈-⒛㈠-㈩❶-❿])"
 )
+# The start of an entry of a reference list, after a line ending with a full stop (the entry
+# before it ends so): its authors and its year, in Chinese (陈三毛,钱晓萍.2014.…) or Latin
+# script (Aghion P, Fally T, Scarpetta S.2007. …, Altman,E.I.1968.…, pdfminer's Chetty
+# R,Hendren  N,et  al.2014.…), or its number ([12] …). Each name is a token after a
+# separator, so no capital letter can start two ways; prose has lower-case words, and a year
+# without a full stop after it.
+_LATIN_NAME = r"[A-Z\u00c0-\u00de][A-Za-z\u00c0-\u024f'’\-]*"
+_NAME = rf"(?:{_LATIN_NAME}|et\s+al|and|&)"
+_HAN_NAME = r"[\u3400-\u9fff·](?: ?[\u3400-\u9fff·]){1,5}"  # (李 建 军: letter-spaced)
+_REFERENCE = re.compile(
+    rf"^(?:{_HAN_NAME}(?: ?[,，、] ?{_HAN_NAME})*(?: ?[,，]? ?等)? ?[.．,，] ?"
+    rf"|{_LATIN_NAME}(?:[\s,，.]+{_NAME})*[.,]\s*\(?)"
+    r"(?:1[5-9]|20)\d\d[a-z]?\)?[.．]"
+    r"|^\[\d{1,3}\]\s?\S"
+)
+_FULL_STOP_CHAR = re.compile("[.．]")
 _CAPTION = re.compile(
     r"^(?:[圖图表]\s*[\d一二三四五六七八九十]+(?:[-.．]\d+)*|(?:Fig(?:ure)?|Table)\.?\s*\d+)"
     r"(?=[\s:：.．、]|[^\d])"
@@ -582,6 +598,7 @@ class _Marks:
     code: list[bool]  # a line of program code (:func:`_is_code`)
     comment: list[bool]  # it holds a ``//`` comment, which runs to its end
     bullet: list[bool]  # a bullet alone, its item's text on the next line
+    reference: list[bool]  # it starts an entry of a reference list, after a full stop
 
     @staticmethod
     def of(
@@ -673,6 +690,12 @@ class _Marks:
             if len(texts[i]) == 1:
                 bullet[i] = True
                 plain_end[i] = False
+        # an entry of a reference list after the end of the one before it
+        reference = [False] * n
+        for i in _where(_FULL_STOP_CHAR, lasts, n - 1):
+            if _REFERENCE.match(texts[i + 1]):
+                reference[i + 1] = True
+                plain_start[i + 1] = False
         plain_end_but_verse = plain_end[:]  # (a verse line is the one mark left out)
         for i in compress(range(n), verse_ok):
             plain_end[i] = False
@@ -692,6 +715,7 @@ class _Marks:
             code,
             comment,
             bullet,
+            reference,
         )
 
 
@@ -821,6 +845,7 @@ class _Layout:
         self.plain_end, self.plain_start = marks.plain_end, marks.plain_start
         self.code, self.comment = marks.code, marks.comment
         self.bullet = marks.bullet
+        self.reference = marks.reference
 
     def gaps_mean_something(self, i: int) -> bool:
         """Blank lines around line ``i`` are rare enough to mark paragraphs (some extractors put
@@ -918,8 +943,15 @@ def _marked(lay: _Layout, i: int) -> tuple[bool, str] | None:
         return True, "join: line ends with an opening bracket or quote"
     if last == "-" and _HYPHEN_END.search(a) and b[0].islower():
         return True, _HYPHENATED_WORD
+    # …(9):155- / 173.: pages in a reference (173. is a list item too); a column of numbers
+    # stays as it is
+    numbers = lay.numeric[j] and not lay.numeric[i]
+    if numbers and last in "-–" and a[-2:-1].isdigit() and b[0].isdigit():
+        return True, "join: a range of numbers broken after its dash"
     if lay.list_item[j]:
         return False, "keep: next line is a list item"
+    if lay.reference[j]:
+        return False, "keep: next line starts a reference entry (its authors and year)"
     if lay.caption_label[i] and not lay.caption_match[j]:
         return True, "join: caption number and its title"
     if lay.caption[i] or lay.caption[j]:
