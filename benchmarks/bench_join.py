@@ -228,6 +228,23 @@ def reflow() -> None:
         print(f"{width:6d} " + " ".join(f"{f:13.3f}" for f in row))
 
 
+def unwrapped() -> None:
+    """Text that is already one sentence a line (the SIGHAN test sets, written so): every line
+    break is a paragraph's, and ``clean`` should keep them all. Counts the ones it joins."""
+    sighan = ROOT.parent / "shared" / "sighan"
+    names = [n for n in ("cityu_test.utf8", "pku_test.utf8") if (sighan / n).is_file()]
+    if not names:
+        return
+    print()
+    print("text already one sentence a line: line breaks clean keeps")
+    for name in names:
+        text = (sighan / name).read_text(encoding="utf-8-sig").replace("\r\n", "\n")
+        lines = [line for line in text.split("\n") if line.strip()]
+        out = [line for line in clean(text).split("\n") if line.strip()]
+        joined, kept = len(lines) - len(out), len(out) / len(lines)
+        print(f"  {name:18s} {len(lines):5d} lines, {joined:3d} joined ({kept:.1%} kept)")
+
+
 def throughput() -> None:
     texts = [(SAMPLES / "yongzhou-newspaper.txt").read_text(encoding="utf-8")]
     if SHARED.is_dir():
@@ -250,4 +267,5 @@ def throughput() -> None:
 if __name__ == "__main__":
     quality()
     reflow()
+    unwrapped()
     throughput()

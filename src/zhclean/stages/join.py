@@ -89,6 +89,12 @@ _NO_START = set(NO_LINE_START)
 _PAIRS = tuple(zip("《「『（(“【", "》」』）)”】", strict=True))
 # A line ending with clause punctuation continues (；and ：do not end a sentence).
 _CLAUSE_END = set("，、；：,;:")
+# ... unless it ends with a full-width colon or semicolon well before its column's edge: there
+# the writer broke the line (本文的创新主要体现在以下方面：, 女士们，先生们：, an item ending with
+# ；). A field's label (姓名：, 反馈外审意见时间：) is no lead-in: its value may follow on the next
+# line.
+_LEAD_END = frozenset("；：")
+_LEAD_RULE = "keep: a short line ending with a colon or semicolon (a lead-in, an item)"
 # A line ending with an opening bracket or quote always continues.
 _NO_END = set("（「『【〔《〈“‘([{")
 _NO_END_OR_HYPHEN = frozenset([*_NO_END, "-"])
@@ -908,6 +914,19 @@ def _open_brackets(para: str) -> bool:
     return False
 
 
+def _lead_in(line: str) -> bool:
+    """``line``, ending with ``；`` or ``：``, ends an item or a lead-in: not a field's label
+    (ten characters at most, after a field before it, or inside brackets: （基金号：).
+
+    >>> [_lead_in(s) for s in ["相对强于市场表现20%以上；", "本文的创新主要体现在以下方面：",
+    ...  "导师姓名：", "收稿时间：2022-11-15；反馈外审意见时间：", "项目资助（基金号："]]
+    [True, True, False, False, False]
+    """
+    if line[-1] == "；":
+        return True
+    return len(line) > 10 and "；" not in line and not _open_brackets(line)
+
+
 def _tail(parts: list[str]) -> str:
     """The last 200 characters of the paragraph so far."""
     return "".join(parts[-8:])[-200:] if len(parts) > 1 else parts[0][-200:]
@@ -1015,6 +1034,8 @@ def _decide(
     if ends:
         return _sentence_end(lay, i)
     if last in _CLAUSE_END:
+        if last in _LEAD_END and lay.short_[i] and _lead_in(lay.texts[i]):
+            return False, _LEAD_RULE
         return True, "join: line ends with clause punctuation"
     if why:
         if _open_brackets(_tail(parts)):
@@ -1126,7 +1147,7 @@ def _decide_all(lay: _Layout) -> list[bool]:
     # A line ending with clause punctuation continues.
     for i in lay.clause_end:
         if i < nb:
-            dec[i] = True
+            dec[i] = not (short[i] and lasts[i] in _LEAD_END and _lead_in(texts[i]))
     # A sentence end: the width of the line, the next line and the lines around decide.
     maxcol = lay.cfg.max_column
     for i in compress(range(nb), ends[:nb]):
