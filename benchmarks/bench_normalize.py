@@ -34,6 +34,7 @@ RULES = [
     "compat",
     "pair",
     "fullwidth",
+    "form",
     "invisible",
     "hyphen",
     "control",
@@ -96,6 +97,8 @@ def speed(size_mb: float) -> None:
 def files() -> None:
     folder = SHARED / "realpdf" / "extracted"
     paths = sorted(folder.glob("*.txt")) if folder.is_dir() else []
+    # and the SIGHAN test sets: real newspaper text, CityU's by way of Big5 (presentation forms)
+    paths += [p for p in SOURCES[1:] if p.is_file()]
     if not paths:
         print("(../shared/realpdf/extracted is absent: no per-file counts)")
         return

@@ -15,6 +15,7 @@ from zhclean.stages.normalize import (
     COMPAT,
     COMPATIBILITY,
     KANGXI,
+    PRESENTATION_FORMS,
     RADICALS,
     RULE_SWITCHES,
     SUPPLEMENT,
@@ -51,6 +52,19 @@ def test_supplement_agrees_with_nfkc_where_nfkc_maps() -> None:
     }
     assert mapped_by_nfkc == {0x2E9F: "母", 0x2EF3: "龟"}
     assert all(RADICALS[cp] == ideograph for cp, ideograph in mapped_by_nfkc.items())
+
+
+def test_presentation_forms_agree_with_nfkc_but_for_width() -> None:
+    # each form goes to the mark NFKC gives, full-width where NFKC gives ASCII punctuation; the
+    # exceptions: ︰ (a two-dot leader, Big5's colon) and ︙ (one vertical ellipsis, not three
+    # full stops)
+    assert all(0xFE10 <= cp <= 0xFE6F for cp in PRESENTATION_FORMS)
+    for cp, mark in PRESENTATION_FORMS.items():
+        nfkc = unicodedata.normalize("NFKC", chr(cp))
+        if cp in (0xFE30, 0xFE19):
+            continue
+        assert unicodedata.normalize("NFKC", mark) == nfkc, (hex(cp), mark, nfkc)
+    assert normalize("葉澍堃︰機場﹔說﹕「好﹗」") == "葉澍堃：機場；說：「好！」"
 
 
 def test_radical_tables_agree_with_the_unicode_data_file() -> None:
@@ -151,7 +165,7 @@ def test_reported_characters_are_kept() -> None:
 ODD = (
     "⾏⼤大⻅见⾦金\uf90a\uf967不\ufa0e什\uf9fd２ｉＺ．－＠\u200b\u200c\u200d\u2060\ufeff\xad\u202a"
     "\x00\x01\x02\x03\x7f\x85\x9b\r\n\v\f\t \u00a0\u2002\u3000\u2028\u2029\uffff\ufffd\ue000"
-    "👨👩❤\ufe0f🔥क्ष"
+    "👨👩❤\ufe0f🔥क्ष﹔﹕﹒︰﹁﹣"
 )
 PLAIN = "改革引擎賦能中文天看，。、「」（）！？…—ab09 .-,;:!?()/@"
 ALPHABET = st.sampled_from(list(ODD + PLAIN))

@@ -524,7 +524,8 @@ def normalize(
     in_place: InPlace = False,
     jobs: Jobs = None,
 ) -> None:
-    """Normalise code points: radicals, compatibility ideographs, full-width ASCII, invisibles.
+    """Normalise code points: radicals, compatibility ideographs, full-width ASCII, presentation
+    forms, invisibles.
 
     Example: zhclean normalize page.txt --explain --norm-off fullwidth
     """
