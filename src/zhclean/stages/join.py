@@ -92,8 +92,9 @@ _CLAUSE_END = set("，、；：,;:")
 # ... unless it ends with a full-width colon or semicolon well before its column's edge: there
 # the writer broke the line (本文的创新主要体现在以下方面：, 女士们，先生们：, an item ending with
 # ；). A field's label (姓名：, 反馈外审意见时间：) is no lead-in: its value may follow on the next
-# line.
+# line; nor is a list item's title (1）FixedThreadPool和SingleThreadPool：): its text may.
 _LEAD_END = frozenset("；：")
+_SENT_PUNCT_OR_COLON = re.compile("[，、。；：！？,;:!?]")
 _LEAD_RULE = "keep: a short line ending with a colon or semicolon (a lead-in, an item)"
 # A line ending with an opening bracket or quote always continues.
 _NO_END = set("（「『【〔《〈“‘([{")
@@ -107,7 +108,7 @@ _LIST_ITEM = re.compile(
     r"^(?:[一ㄧ二三四五六七八九十百〇零]+[、.．]"  # (ㄧ: the bopomofo letter, typed for 一)
     r"|[（(][一ㄧ二三四五六七八九十百\d]{1,3}[）)]"
     r"|\d{1,3}(?:[.．]\d{1,3})*[、.．)）](?![\d.．])"
-    r"|[A-Za-z][.)](?=\s)"
+    r"|[A-Za-z][.)](?=\s)|[A-Za-z]）"  # (a）GET：…: a full-width bracket needs no space)
     rf"|[{_BULLET_GLYPHS}\ue000-\uf8ff]|[\-–*+·](?=\s)"  # (√ 适用 □ 不适用: check boxes)
     r"|第\s*[一二三四五六七八九十百千〇零\d]+(?:[.．]\d+)*\s*[章節节條条款篇部編编回]"
     r"|[①-⑳⑴-⒇⒈-⒛㈠-㈩❶-❿])"
@@ -914,16 +915,21 @@ def _open_brackets(para: str) -> bool:
     return False
 
 
-def _lead_in(line: str) -> bool:
+def _lead_in(line: str, item: bool = False) -> bool:
     """``line``, ending with ``；`` or ``：``, ends an item or a lead-in: not a field's label
-    (ten characters at most, after a field before it, or inside brackets: （基金号：).
+    (ten characters at most, after a field before it, or inside brackets: （基金号：), nor the
+    title of a list ``item`` (no punctuation before its colon).
 
     >>> [_lead_in(s) for s in ["相对强于市场表现20%以上；", "本文的创新主要体现在以下方面：",
     ...  "导师姓名：", "收稿时间：2022-11-15；反馈外审意见时间：", "项目资助（基金号："]]
     [True, True, False, False, False]
+    >>> _lead_in("1）FixedThreadPool：", True), _lead_in("3）方法：常见的方法如下：", True)
+    (False, True)
     """
     if line[-1] == "；":
         return True
+    if item and not _SENT_PUNCT_OR_COLON.search(line, 0, len(line) - 1):
+        return False
     return len(line) > 10 and "；" not in line and not _open_brackets(line)
 
 
@@ -1034,7 +1040,7 @@ def _decide(
     if ends:
         return _sentence_end(lay, i)
     if last in _CLAUSE_END:
-        if last in _LEAD_END and lay.short_[i] and _lead_in(lay.texts[i]):
+        if last in _LEAD_END and lay.short_[i] and _lead_in(lay.texts[i], lay.list_item[i]):
             return False, _LEAD_RULE
         return True, "join: line ends with clause punctuation"
     if why:
@@ -1147,7 +1153,8 @@ def _decide_all(lay: _Layout) -> list[bool]:
     # A line ending with clause punctuation continues.
     for i in lay.clause_end:
         if i < nb:
-            dec[i] = not (short[i] and lasts[i] in _LEAD_END and _lead_in(texts[i]))
+            lead = short[i] and lasts[i] in _LEAD_END
+            dec[i] = not (lead and _lead_in(texts[i], lay.list_item[i]))
     # A sentence end: the width of the line, the next line and the lines around decide.
     maxcol = lay.cfg.max_column
     for i in compress(range(nb), ends[:nb]):
