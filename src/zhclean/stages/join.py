@@ -520,6 +520,7 @@ _COMMENT = re.compile(r"(?:^|[;{})]\s*)//")
 # A label that starts a line of prose after a code listing: 反例： 说明： 第一种情况： 使用 JCL：
 _LABEL = re.compile(rf"[{_HAN}][\w ]{{0,10}}[：:]")
 _HAN_FIRST = re.compile(f"[{_HAN}]").match
+_HAN_ANY = re.compile(f"[{_HAN}]")
 
 
 def _is_code(s: str) -> bool:
@@ -938,6 +939,27 @@ def _tail(parts: list[str]) -> str:
     return "".join(parts[-8:])[-200:] if len(parts) > 1 else parts[0][-200:]
 
 
+def _english_goes_on(a: str, b: str) -> bool:
+    """English prose breaks mid-sentence between ``a``, ending with a letter, and ``b``,
+    starting with a lower-case one: each of a few words, no Chinese (a word alone on its line
+    is a label, a variable, a page number: ``ix`` / ``xi``, ``ln_Age`` / ``ln_Board``).
+
+    >>> _english_goes_on("integrates with the GitHub API to provide", "personalized statistics")
+    True
+    >>> _english_goes_on("ABSTRACT", "coverage and the depth"), _english_goes_on("ix", "xi")
+    (False, False)
+    """
+    return (
+        b[0].islower()
+        and a[-1].isalpha()
+        and a[-1].isascii()
+        and a.count(" ") >= 2
+        and " " in b
+        and _HAN_ANY.search(a) is None
+        and _HAN_ANY.search(b) is None
+    )
+
+
 _BULLET_RULE = "join: a bullet alone on its line and its item (a space between)"
 
 
@@ -1083,6 +1105,8 @@ def _decide_rest(lay: _Layout, i: int, plain: bool) -> tuple[bool, str]:
     heading = plain and lay.heading[i] and not lay.para_indent[i]
     if b[0] in _CONNECTIVE and _goes_on(b, lay.texts[i]):
         return True, "join: next line starts with a connective (的 之 及 和 与)"
+    if b[0].islower() and _english_goes_on(lay.texts[i], b):
+        return True, "join: English goes on (a lower-case word starts the next line)"
     if heading and lay.list_item[i] and cur_w >= 0.6 * lay.column[i] > nxt_w:
         field = _LABEL.match(b)  # 单位：人民币元 beside a table's heading is no continuation
         if field is None or field.end() == len(b):
@@ -1146,7 +1170,7 @@ def _decide_all(lay: _Layout) -> list[bool]:
     texts = lay.texts
     for i in compress(range(nb), heading[1:]):
         if not (in_prose[i] and not short[i]) and w[i + 1] <= 0.5 * column[i + 1]:
-            if _goes_on(texts[i + 1], texts[i]):
+            if _goes_on(texts[i + 1], texts[i]) or _english_goes_on(texts[i], texts[i + 1]):
                 continue  # (_decide_rest joins it first)
             dec[i] = None
             before_heading.add(i)
