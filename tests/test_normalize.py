@@ -165,7 +165,7 @@ def test_reported_characters_are_kept() -> None:
 ODD = (
     "⾏⼤大⻅见⾦金\uf90a\uf967不\ufa0e什\uf9fd２ｉＺ．－＠\u200b\u200c\u200d\u2060\ufeff\xad\u202a"
     "\x00\x01\x02\x03\x7f\x85\x9b\r\n\v\f\t \u00a0\u2002\u3000\u2028\u2029\uffff\ufffd\ue000"
-    "👨👩❤\ufe0f🔥क्ष﹔﹕﹒︰﹁﹣"
+    "👨👩❤\ufe0f🔥क्ष﹔﹕﹒︰﹁﹣○０Ｏ一二五"
 )
 PLAIN = "改革引擎賦能中文天看，。、「」（）！？…—ab09 .-,;:!?()/@"
 ALPHABET = st.sampled_from(list(ODD + PLAIN))

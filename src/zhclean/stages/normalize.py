@@ -15,6 +15,8 @@ Each change ``normalize_explain`` reports carries a rule name:
   letters or digits -> ASCII (``３．５`` -> ``3.5``). ``，。！？：；（）「」`` and U+3000 stay.
 - ``form``: a small or vertical presentation form of punctuation -> the mark it stands for
   (``﹔ ﹕ ﹖ ﹗ ︰`` of Big5 text -> ``；：？！：``, ``﹁ ︵`` of vertical text -> ``「（``).
+- ``zero``: ``○ ◯ ０ Ｏ`` beside a Chinese numeral -> ``〇`` (``二○○一年``, ``二０００年`` ->
+  ``二〇〇一年``, ``二〇〇〇年``; alone, or among Arabic digits, they stay).
 - ``pair``: a radical/compatibility form drawn next to the ideograph it stands for (``⼤大``
   ``常⻅见`` ``⾦金金``) is dropped; a real repeat ``大大`` stays.
 - ``invisible``: zero-width space/joiners, word joiner, BOM, bidi controls, a soft hyphen
@@ -57,7 +59,8 @@ class NormalizeConfig:
     radicals: Kangxi radicals and CJK radical supplement forms -> unified ideographs.
     compat: CJK compatibility ideographs -> unified ideographs.
     fullwidth: full-width ASCII letters and digits -> half-width (Chinese punctuation stays).
-    forms: small and vertical presentation forms of punctuation -> the full-width marks.
+    forms: small and vertical presentation forms of punctuation -> the full-width marks;
+        a circle or a full-width zero among Chinese numerals -> 〇.
     pairs: drop a radical/compatibility form written next to the ideograph it stands for.
     invisible: drop zero-width characters, BOMs, bidi controls; soft hyphens (see ``hyphen``).
     controls: drop stray C0/C1 controls; NUL and noncharacters -> U+FFFD; U+0003 -> space.
@@ -310,6 +313,54 @@ def _line_end_hyphen(s: str, i: int) -> tuple[str, str]:
     return ("-" if keep else ""), "line-end-hyphen"
 
 
+# What stands in for 〇 (U+3007, the ideographic zero) in a run of Chinese numerals: a circle,
+# a full-width zero or letter O (二○○一年, 二０００年 in SIGHAN's PKU set, 一○五年 in Taiwan's
+# ROC years). Full-width, ０ became ASCII 0 (二000年), which no reader writes.
+_ZERO_LIKE = "○◯０Ｏｏ"
+_NUMERAL = "〇一二三四五六七八九"
+
+
+_SPACED_RUN = _ZERO_LIKE + " \u3000"
+
+
+def _zero_runs(s: str) -> list[tuple[int, int]]:
+    """The runs of stand-ins in ``s`` (str.find per character: ten times a regex's speed, which
+    every text would pay for the few that have one)."""
+    found = []
+    for ch in _ZERO_LIKE:
+        i = s.find(ch)
+        while i >= 0:
+            found.append(i)
+            i = s.find(ch, i + 1)
+    found.sort()
+    runs: list[tuple[int, int]] = []
+    for i in found:
+        if runs and runs[-1][1] == i:
+            runs[-1] = (runs[-1][0], i + 1)
+        else:
+            runs.append((i, i + 1))
+    return runs
+
+
+def _zero_edits(s: str) -> list[Edit]:
+    """〇 for each run of stand-ins with a Chinese numeral beside it, or on both sides where
+    spaces come between (letter-spaced: 一 ○ 五; a bullet: ○ 五年级)."""
+    edits: list[Edit] = []
+    n = len(s)
+    for lo, hi in _zero_runs(s):
+        a, b = lo, hi
+        while a and s[a - 1] in _SPACED_RUN:
+            a -= 1
+        while b < n and s[b] in _SPACED_RUN:
+            b += 1
+        before = a > 0 and s[a - 1] in _NUMERAL
+        after = b < n and s[b] in _NUMERAL
+        close = (lo > 0 and s[lo - 1] in _NUMERAL) or (hi < n and s[hi] in _NUMERAL)
+        if close or (before and after):
+            edits += [(k, k + 1, "〇", "zero") for k in range(lo, hi)]
+    return edits
+
+
 def _decide_pass1(m: re.Match[str]) -> tuple[str, str] | None:
     c = m.group()
     s = m.string
@@ -500,6 +551,8 @@ def normalize(text: str, config: NormalizeConfig = DEFAULT) -> str:
     # line ends first, so that the context rules below see LF
     if config.newlines and _NEWLINE_ANY.search(text):
         text = _NEWLINE.sub("\n", text)
+    if config.forms:
+        text = _apply(text, _zero_edits(text))
     p1 = _pass1(config)
     if p1 is not None and p1.search(text):
         while True:
@@ -552,6 +605,9 @@ def normalize_explain(text: str, config: NormalizeConfig = DEFAULT) -> Explained
     passes: list[list[Edit]] = []
     if config.newlines:
         passes.append([(m.start(), m.end(), "\n", "newline") for m in _NEWLINE.finditer(text)])
+        text = _apply(text, passes[-1])
+    if config.forms:
+        passes.append(_zero_edits(text))
         text = _apply(text, passes[-1])
     p1 = _pass1(config)
     if p1 is not None:
