@@ -89,10 +89,13 @@ _NO_START = set(NO_LINE_START)
 _PAIRS = tuple(zip("《「『（(“【", "》」』）)”】", strict=True))
 # A line ending with clause punctuation continues (；and ：do not end a sentence).
 _CLAUSE_END = set("，、；：,;:")
-# ... unless it ends with a full-width colon or semicolon well before its column's edge: there
-# the writer broke the line (本文的创新主要体现在以下方面：, 女士们，先生们：, an item ending with
-# ；). A field's label (姓名：, 反馈外审意见时间：) is no lead-in: its value may follow on the next
-# line; nor is a list item's title (1）FixedThreadPool和SingleThreadPool：): its text may.
+# ... unless it ends with a full-width colon or semicolon well before its column's edge and is
+# a paragraph of its own: there the writer broke the line (本文的创新主要体现在以下方面：,
+# 女士们，先生们：, an item ending with ；). At the end of a longer paragraph it would not stay
+# so: joined, the paragraph is a wide line, whose break a second look joins. A field's label
+# (姓名：, 反馈外审意见时间：) is no lead-in, its value may follow on the next line; nor is a
+# list item's title (1）FixedThreadPool和SingleThreadPool：), its text may; nor is a line short
+# only because the word after it did not fit (…异常： / java.util.RandomAccessSubList …).
 _LEAD_END = frozenset("；：")
 _SENT_PUNCT_OR_COLON = re.compile("[，、。；：！？,;:!?]")
 _LEAD_RULE = "keep: a short line ending with a colon or semicolon (a lead-in, an item)"
@@ -561,7 +564,14 @@ def _line_ends_sentence(s: str) -> bool:
     if not t:
         return False
     c = t[-1]
+    if c == "." and t[-2:-1] == "]" and _DOC_TYPE_END.search(t):
+        return False  # (…[J]. / 金融研究,(04):1-16.: the journal's name follows)
     return c in _TERMINAL or (c == "." and len(t) > 1 and t[-2] in _AFTER_LETTER)
+
+
+# The type of a work cited, after its title in a reference (GB/T 7714: [J] a journal article,
+# [M] a book, [D] a thesis, [EB/OL] a web page ...): no sentence ends there.
+_DOC_TYPE_END = re.compile(r"\[(?:[A-Z]|[A-Z]{1,2}/OL)\]\.$")
 
 
 def _window_max(xs: list[float], win: int) -> list[float]:
@@ -606,7 +616,6 @@ class _Marks:
     code: list[bool]  # a line of program code (:func:`_is_code`)
     comment: list[bool]  # it holds a ``//`` comment, which runs to its end
     bullet: list[bool]  # a bullet alone, its item's text on the next line
-    reference: list[bool]  # it starts an entry of a reference list, after a full stop
 
     @staticmethod
     def of(
@@ -698,12 +707,6 @@ class _Marks:
             if len(texts[i]) == 1:
                 bullet[i] = True
                 plain_end[i] = False
-        # an entry of a reference list after the end of the one before it
-        reference = [False] * n
-        for i in _where(_FULL_STOP_CHAR, lasts, n - 1):
-            if _REFERENCE.match(texts[i + 1]):
-                reference[i + 1] = True
-                plain_start[i + 1] = False
         plain_end_but_verse = plain_end[:]  # (a verse line is the one mark left out)
         for i in compress(range(n), verse_ok):
             plain_end[i] = False
@@ -723,7 +726,6 @@ class _Marks:
             code,
             comment,
             bullet,
-            reference,
         )
 
 
@@ -853,7 +855,18 @@ class _Layout:
         self.plain_end, self.plain_start = marks.plain_end, marks.plain_start
         self.code, self.comment = marks.code, marks.comment
         self.bullet = marks.bullet
-        self.reference = marks.reference
+        # An entry of a reference list after the end of the one before it: a mark that looks at
+        # the line before, so it is found here, over all the lines of each look (the marks of a
+        # look after the first are found for the paragraphs it joined alone).
+        # An entry's first line is no heading, whatever its width and punctuation.
+        self.reference = reference = [False] * len(texts)
+        stops = _where(_FULL_STOP_CHAR, lasts, len(texts) - 1)
+        found = [i + 1 for i in stops if _REFERENCE.match(texts[i + 1])]
+        if found:
+            self.plain_start = plain_start = self.plain_start[:]  # (the marks' list is shared)
+            for j in found:
+                reference[j] = True
+                plain_start[j] = heading[j] = False
 
     def gaps_mean_something(self, i: int) -> bool:
         """Blank lines around line ``i`` are rare enough to mark paragraphs (some extractors put
@@ -916,22 +929,40 @@ def _open_brackets(para: str) -> bool:
     return False
 
 
+def _lead_line(lay: _Layout, i: int) -> bool:
+    """Line ``i``, ending with ``；`` or ``：``, is a lead-in or an item that ends short of its
+    column's edge, with room there for the word that starts the next line."""
+    if not lay.short_[i] or not _lead_in(lay.texts[i], lay.list_item[i]):
+        return False
+    word = _LATIN_RUN.match(lay.texts[i + 1])
+    return word is None or lay.w[i] + _width(word.group()) < lay.column[i]
+
+
+# A Latin word, an identifier, a path or an address at the start of a line (no spaces).
+_LATIN_RUN = re.compile(r"[\x21-\x7e]+")
+
+
 def _lead_in(line: str, item: bool = False) -> bool:
     """``line``, ending with ``；`` or ``：``, ends an item or a lead-in: not a field's label
-    (ten characters at most, after a field before it, or inside brackets: （基金号：), nor the
-    title of a list ``item`` (no punctuation before its colon).
+    (ten characters at most without a comma, after a field before it, or inside brackets:
+    （基金号：), nor the title of a list ``item`` (no punctuation before its colon).
 
     >>> [_lead_in(s) for s in ["相对强于市场表现20%以上；", "本文的创新主要体现在以下方面：",
     ...  "导师姓名：", "收稿时间：2022-11-15；反馈外审意见时间：", "项目资助（基金号："]]
     [True, True, False, False, False]
+    >>> _lead_in("同志们、朋友们：")
+    True
     >>> _lead_in("1）FixedThreadPool：", True), _lead_in("3）方法：常见的方法如下：", True)
     (False, True)
     """
     if line[-1] == "；":
         return True
-    if item and not _SENT_PUNCT_OR_COLON.search(line, 0, len(line) - 1):
+    inner = _SENT_PUNCT_OR_COLON.search(line, 0, len(line) - 1)
+    if item and not inner:
         return False
-    return len(line) > 10 and "；" not in line and not _open_brackets(line)
+    if len(line) <= 10 and not (inner and inner.group() in "，、"):  # (同志们、朋友们：)
+        return False
+    return "；" not in line and not _open_brackets(line)
 
 
 def _tail(parts: list[str]) -> str:
@@ -990,11 +1021,13 @@ def _marked(lay: _Layout, i: int) -> tuple[bool, str] | None:
         return True, "join: line ends with an opening bracket or quote"
     if last == "-" and _HYPHEN_END.search(a) and b[0].islower():
         return True, _HYPHENATED_WORD
-    # …(9):155- / 173.: pages in a reference (173. is a list item too); a column of numbers
-    # stays as it is
+    # …(9):155- / 173.: pages in a reference (173. is a list item too), and its volume and pages
+    # after a comma (…经济学(季刊), / 19(04):1401-1418.); a column of numbers stays as it is
     numbers = lay.numeric[j] and not lay.numeric[i]
     if numbers and last in "-–" and a[-2:-1].isdigit() and b[0].isdigit():
         return True, "join: a range of numbers broken after its dash"
+    if numbers and last in ",，":
+        return True, "join: a number after a comma"
     if lay.list_item[j]:
         return False, "keep: next line is a list item"
     if lay.reference[j]:
@@ -1062,7 +1095,7 @@ def _decide(
     if ends:
         return _sentence_end(lay, i)
     if last in _CLAUSE_END:
-        if last in _LEAD_END and lay.short_[i] and _lead_in(lay.texts[i], lay.list_item[i]):
+        if last in _LEAD_END and len(parts) == 1 and _lead_line(lay, i):
             return False, _LEAD_RULE
         return True, "join: line ends with clause punctuation"
     if why:
@@ -1175,10 +1208,15 @@ def _decide_all(lay: _Layout) -> list[bool]:
             dec[i] = None
             before_heading.add(i)
     # A line ending with clause punctuation continues.
+    # ... unless it is a lead-in alone in its paragraph (which the walk knows)
+    leads = set()
     for i in lay.clause_end:
         if i < nb:
-            lead = short[i] and lasts[i] in _LEAD_END
-            dec[i] = not (lead and _lead_in(texts[i], lay.list_item[i]))
+            if lasts[i] in _LEAD_END and _lead_line(lay, i):
+                dec[i] = None
+                leads.add(i)
+            else:
+                dec[i] = True
     # A sentence end: the width of the line, the next line and the lines around decide.
     maxcol = lay.cfg.max_column
     for i in compress(range(nb), ends[:nb]):
@@ -1220,6 +1258,11 @@ def _decide_all(lay: _Layout) -> list[bool]:
             if kept > start:
                 start = kept
             start += 1  # the paragraph's first line
+            if i in leads:  # a lead-in keeps its break when it is a paragraph of its own
+                dec[i] = start != i
+                if start == i:
+                    kept = i
+                continue
             if with_sp[i + 1] != with_sp[start]:  # not plain: only a heading after it can keep
                 if i not in before_heading:
                     dec[i] = True
