@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import fields
 from pathlib import Path
@@ -169,7 +170,9 @@ ODD = (
 )
 PLAIN = "改革引擎賦能中文天看，。、「」（）！？…—ab09 .-,;:!?()/@"
 ALPHABET = st.sampled_from(list(ODD + PLAIN))
-TEXT = st.text(ALPHABET, max_size=80) | st.text(max_size=40)
+# pdfminer's placeholders among the characters: (cid:3) (cid:202), and pieces of one
+PIECES = st.sampled_from([*ODD, *PLAIN, "(cid:3)", "(cid:202)", "(cid:", "cid:1)"])
+TEXT = st.text(ALPHABET, max_size=80) | st.text(max_size=40) | st.lists(PIECES).map("".join)
 CONFIGS = st.builds(NormalizeConfig, **{f.name: st.booleans() for f in fields(NormalizeConfig)})  # type: ignore[arg-type]
 FORMS = set(VARIANTS)
 
@@ -196,11 +199,14 @@ def test_explain_replays_to_the_output(text: str, config: NormalizeConfig) -> No
 def test_only_pairs_invisibles_and_controls_remove_characters(
     text: str, config: NormalizeConfig
 ) -> None:
-    # every other change replaces a character by one character (newline: a CRLF by LF)
+    # every other change replaces a character by one character (newline: a CRLF by LF; cid:
+    # pdfminer's placeholder for one glyph by U+FFFD or, for the space glyph, a space)
     for c in normalize_explain(text, config).changes:
         if not c.after and not c.before.isspace():
             assert c.rule in ("pair", "invisible", "control"), c
-        if c.rule not in ("pair", "invisible", "control", "newline"):
+        if c.rule == "cid":
+            assert re.fullmatch(r"\(cid:\d+\)", c.before) and c.after in (" ", "\ufffd"), c
+        elif c.rule not in ("pair", "invisible", "control", "newline"):
             assert len(c.after) == len(c.before) == 1, c
 
 

@@ -25,6 +25,8 @@ Each change ``normalize_explain`` reports carries a rule name:
   the page shows it, which join takes out when it joins the word's halves.
 - ``hyphen``: a soft hyphen inside a line -> ``-`` (a PDF keeps only the soft hyphens it
   painted, as TeX fonts do for ``Hsin-Hsiang``).
+- ``cid``: pdfminer's ``(cid:N)``, a glyph it could not map -> U+FFFD; ``(cid:3)``, the space
+  glyph of subset fonts (U+0003 in other extractors) -> a space.
 - ``control``: C0/C1 control characters other than ``\t \n \f`` -> removed.
 - ``space``: NBSP and other space variants, and U+0003 -> one space (U+3000 stays).
 - ``newline``: CRLF, CR, VT, NEL, U+2028, U+2029 -> LF.
@@ -63,7 +65,8 @@ class NormalizeConfig:
         a circle or a full-width zero among Chinese numerals -> 〇.
     pairs: drop a radical/compatibility form written next to the ideograph it stands for.
     invisible: drop zero-width characters, BOMs, bidi controls; soft hyphens (see ``hyphen``).
-    controls: drop stray C0/C1 controls; NUL and noncharacters -> U+FFFD; U+0003 -> space.
+    controls: drop stray C0/C1 controls; NUL and noncharacters -> U+FFFD; U+0003 -> space;
+        pdfminer's (cid:N) -> U+FFFD, (cid:3) -> space.
     spaces: NBSP and other space variants -> a plain space (U+3000 stays).
     newlines: CRLF, CR, VT, NEL, LS, PS -> LF.
     cjk_punct: half-width ``, ; : ! ? ( )`` between Han characters -> full-width (opt-in:
@@ -316,6 +319,19 @@ def _line_end_hyphen(s: str, i: int) -> tuple[str, str]:
 # What stands in for 〇 (U+3007, the ideographic zero) in a run of Chinese numerals: a circle,
 # a full-width zero or letter O (二○○一年, 二０００年 in SIGHAN's PKU set, 一○五年 in Taiwan's
 # ROC years). Full-width, ０ became ASCII 0 (二000年), which no reader writes.
+# pdfminer writes (cid:N) for a glyph without a Unicode mapping, where the other extractors
+# give U+FFFD, a control character or a guess (caj-aero-paper's (cid:202) is pymupdf's Ê);
+# glyph 3 of a subset TrueType font is its space (二〇二五(cid:3)年, pdftotext: 二〇二五 年).
+_CID = re.compile(r"\(cid:(\d{1,5})\)")
+
+
+def _cid_edits(s: str) -> list[Edit]:
+    edits: list[Edit] = []
+    for m in _CID.finditer(s):
+        edits.append((m.start(), m.end(), " " if m.group(1) == "3" else "\ufffd", "cid"))
+    return edits
+
+
 _ZERO_LIKE = "○◯０Ｏｏ"
 _NUMERAL = "〇一二三四五六七八九"
 
@@ -551,6 +567,8 @@ def normalize(text: str, config: NormalizeConfig = DEFAULT) -> str:
     # line ends first, so that the context rules below see LF
     if config.newlines and _NEWLINE_ANY.search(text):
         text = _NEWLINE.sub("\n", text)
+    if config.controls and "(cid:" in text:
+        text = _apply(text, _cid_edits(text))
     if config.forms:
         text = _apply(text, _zero_edits(text))
     p1 = _pass1(config)
@@ -606,6 +624,9 @@ def normalize_explain(text: str, config: NormalizeConfig = DEFAULT) -> Explained
     if config.newlines:
         passes.append([(m.start(), m.end(), "\n", "newline") for m in _NEWLINE.finditer(text)])
         text = _apply(text, passes[-1])
+    if config.controls:
+        passes.append(_cid_edits(text))
+        text = _apply(text, passes[-1])
     if config.forms:
         passes.append(_zero_edits(text))
         text = _apply(text, passes[-1])
@@ -637,8 +658,8 @@ def normalize_explain(text: str, config: NormalizeConfig = DEFAULT) -> Explained
     changes: list[Change] = []
     for k, edits in enumerate(passes):
         for start, end, rep, rule in edits:
-            # only the newline pass edits more than one character; later passes edit characters
-            # that no earlier pass touched, so they map back one to one
+            # only the newline and cid passes edit more than one character; later passes edit
+            # characters that no earlier pass touched, so they map back one to one
             lo, hi = start, end
             for back in reversed(backs[:k]):
                 lo, hi = back(lo), back(hi - 1) + 1
