@@ -43,7 +43,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import accumulate, chain, compress, count, pairwise, repeat
-from operator import and_, is_, is_not, itemgetter, not_, sub
+from operator import and_, is_, is_not, itemgetter, ne, not_, sub
 from typing import TypeVar
 
 from ._hyphens import HEAD, TAIL, Words, in_chinese
@@ -524,6 +524,7 @@ _COMMENT = re.compile(r"(?:^|[;{})]\s*)//")
 _LABEL = re.compile(rf"[{_HAN}][\w ]{{0,10}}[：:]")
 _HAN_FIRST = re.compile(f"[{_HAN}]").match
 _HAN_ANY = re.compile(f"[{_HAN}]")
+_LABEL_START = re.compile(f"[{_HAN}]{{2,4}}：(?=.)")
 
 
 def _is_code(s: str) -> bool:
@@ -616,6 +617,7 @@ class _Marks:
     code: list[bool]  # a line of program code (:func:`_is_code`)
     comment: list[bool]  # it holds a ``//`` comment, which runs to its end
     bullet: list[bool]  # a bullet alone, its item's text on the next line
+    label: list[bool]  # it starts with a label and a colon: 正例： 说明： 备注：
 
     @staticmethod
     def of(
@@ -707,6 +709,14 @@ class _Marks:
             if len(texts[i]) == 1:
                 bullet[i] = True
                 plain_end[i] = False
+        # a label of two to four Han characters and a colon starts it (正例： 说明： 备注：);
+        # looked for where a colon comes third to fifth (one find a line, in C)
+        label = [False] * n
+        colons = map(str.find, texts, repeat("："), repeat(2), repeat(5))
+        for i in compress(range(n), map(ne, colons, repeat(-1))):
+            if _LABEL_START.match(texts[i]):
+                label[i] = True
+                plain_start[i] = False
         plain_end_but_verse = plain_end[:]  # (a verse line is the one mark left out)
         for i in compress(range(n), verse_ok):
             plain_end[i] = False
@@ -726,6 +736,7 @@ class _Marks:
             code,
             comment,
             bullet,
+            label,
         )
 
 
@@ -855,6 +866,7 @@ class _Layout:
         self.plain_end, self.plain_start = marks.plain_end, marks.plain_start
         self.code, self.comment = marks.code, marks.comment
         self.bullet = marks.bullet
+        self.label = marks.label
         # An entry of a reference list after the end of the one before it: a mark that looks at
         # the line before, so it is found here, over all the lines of each look (the marks of a
         # look after the first are found for the paragraphs it joined alone).
@@ -1030,6 +1042,11 @@ def _marked(lay: _Layout, i: int) -> tuple[bool, str] | None:
         return True, "join: a number after a comma"
     if lay.list_item[j]:
         return False, "keep: next line is a list item"
+    if lay.label[j] and lay.short_[i] and not lay.ends[i] and last not in _CLAUSE_END:
+        # …日期格式：yyyy-MM-dd / 正例：以mppserver应用为例: the label starts a paragraph after a
+        # line that ends short; after a full one it is prose wrapped (…提出以下假 / 设命题：…),
+        # and after clause punctuation the line goes on (…多种方式， / 例如：…)
+        return False, "keep: next line starts with a label (正例： 说明：)"
     if lay.reference[j]:
         return False, "keep: next line starts a reference entry (its authors and year)"
     if lay.caption_label[i] and not lay.caption_match[j]:
