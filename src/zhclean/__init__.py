@@ -79,17 +79,29 @@ def __dir__() -> list[str]:
     return sorted({*globals(), *_LAZY})
 
 
-def clean(text: str, convert: str | None = None, segment: bool = False) -> str:
-    """Run the ``zhclean clean`` pipeline over ``text``; one paragraph per output line.
+def clean(
+    text: str,
+    convert: str | ConvertConfig | None = None,
+    segment: bool | SegmentConfig = False,
+) -> str:
+    """Run the ``zhclean clean`` pipeline over ``text``; one paragraph per output line. The
+    output is what ``zhclean clean`` prints for a file holding ``text``.
 
-    ``convert`` names an OpenCC config (``"hk2s"``, ``"t2s"``, …); ``segment`` separates words
-    with spaces.
+    ``convert`` names an OpenCC config (``"hk2s"``, ``"t2s"``, …) or is a
+    :class:`ConvertConfig` (``--quotes``, ``--keep``); ``segment`` separates words with spaces
+    (or is a :class:`SegmentConfig`). The other options of ``zhclean clean`` are configs of
+    :meth:`Pipeline.default`, whose ``stream`` cleans a large file in bounded memory.
 
     >>> clean("這 場 改 革")
     '這場改革\\n'
+    >>> from zhclean import ConvertConfig
+    >>> clean("他說：「賦能產業騰飛」", convert=ConvertConfig("hk2s", quotes=True))
+    '他说：“赋能产业腾飞”\\n'
     """
-    from .pipeline import Pipeline
+    from .pipeline import Pipeline, _not_text
 
+    if not isinstance(text, str):
+        raise _not_text("text", text)
     pipeline = Pipeline.default(convert=convert, segment=segment)
     return "".join(pipeline.stream(text.splitlines(True)))
 
