@@ -6,6 +6,8 @@ from __future__ import annotations
 import pickle
 import subprocess
 import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,7 @@ import zhclean
 from zhclean import (
     ConvertConfig,
     DedupeConfig,
+    Explained,
     FurnitureConfig,
     JoinConfig,
     NormalizeConfig,
@@ -30,7 +33,8 @@ from zhclean import (
     spacing,
 )
 from zhclean.pipeline import input_changes
-from zhclean.stages import UnknownStageError
+from zhclean.stages import ORDER, UnknownStageError, base
+from zhclean.stages.base import StageSpec, register
 
 from .conftest import SAMPLES
 
@@ -307,3 +311,42 @@ def test_every_public_name_is_documented() -> None:
         for attr, member in vars(cls).items():
             if callable(member) and not attr.startswith("_"):
                 assert (member.__doc__ or "").strip(), f"{cls.__name__}.{attr}"
+
+
+def test_every_stage_and_its_explain_is_exported() -> None:
+    # convert_explain, normalize_explain … and segment_lines (tokens with offsets) were only
+    # in their modules, while dedupe_explain and join_explain were exported
+    for name in ORDER:
+        spec = get_stage(name)
+        assert getattr(zhclean, spec.run.__name__) is spec.run, name
+        assert getattr(zhclean, spec.explain.__name__) is spec.explain, name
+        assert type(spec.config_type()).__name__ in zhclean.__all__
+    tokens = zhclean.segment_lines("改革 引擎")
+    assert tokens == [[("改革", 0, 2, None), ("引擎", 3, 5, None)]]
+    for name in ("input_changes", "iter_blocks", "StepStats", "UnknownStageError"):
+        assert name in zhclean.__all__
+
+
+@dataclass(frozen=True)
+class _UpperConfig:
+    """No settings."""
+
+
+def _upper(text: str, config: _UpperConfig) -> str:
+    return text.upper()
+
+
+@pytest.fixture
+def upper_stage() -> Iterator[str]:
+    spec = register(StageSpec("upper", _UpperConfig, _upper, lambda t, c: Explained(_upper(t, c))))
+    try:
+        yield spec.name
+    finally:
+        del base._REGISTRY["upper"]  # other tests list the built-in stages
+
+
+def test_pipeline_of_keeps_a_registered_stage_of_ones_own(upper_stage: str) -> None:
+    # it was dropped without a word: Pipeline.of only walked the built-in order
+    p = Pipeline.of(upper_stage, "spacing", configs={upper_stage: _UpperConfig()})
+    assert [s.name for s in p.steps] == ["spacing", "upper"]
+    assert p.run("ab ab 這 場") == "AB AB這場\n"  # (spacing: no space between CJK and Latin)

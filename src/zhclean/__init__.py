@@ -21,41 +21,51 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-    from .pipeline import Pipeline, Step
-    from .stages import Change, Explained, get_stage, registry
-    from .stages.convert import ConvertConfig, convert
+    from .pipeline import Pipeline, Step, StepStats, input_changes, iter_blocks
+    from .stages import Change, Explained, UnknownStageError, get_stage, registry
+    from .stages.convert import ConvertConfig, convert, convert_explain
     from .stages.dedupe import DedupeConfig, dedupe, dedupe_explain
-    from .stages.furniture import FurnitureConfig, remove_furniture
+    from .stages.furniture import FurnitureConfig, furniture_explain, remove_furniture
     from .stages.join import JoinConfig, join_explain, join_lines
-    from .stages.normalize import NormalizeConfig, normalize
-    from .stages.segment import SegmentConfig, segment, segment_text
-    from .stages.spacing import SpacingConfig, spacing
+    from .stages.normalize import NormalizeConfig, normalize, normalize_explain
+    from .stages.segment import SegmentConfig, segment, segment_explain, segment_lines, segment_text
+    from .stages.spacing import SpacingConfig, spacing, spacing_explain
 
 # public name -> the module (relative to this package) it comes from
 _LAZY = {
     "Pipeline": "pipeline",
     "Step": "pipeline",
+    "StepStats": "pipeline",
+    "input_changes": "pipeline",
+    "iter_blocks": "pipeline",
     "Change": "stages",
     "Explained": "stages",
+    "UnknownStageError": "stages",
     "get_stage": "stages",
     "registry": "stages",
     "ConvertConfig": "stages.convert",
     "convert": "stages.convert",
+    "convert_explain": "stages.convert",
     "DedupeConfig": "stages.dedupe",
     "dedupe": "stages.dedupe",
     "dedupe_explain": "stages.dedupe",
     "FurnitureConfig": "stages.furniture",
+    "furniture_explain": "stages.furniture",
     "remove_furniture": "stages.furniture",
     "JoinConfig": "stages.join",
     "join_explain": "stages.join",
     "join_lines": "stages.join",
     "NormalizeConfig": "stages.normalize",
     "normalize": "stages.normalize",
+    "normalize_explain": "stages.normalize",
     "SegmentConfig": "stages.segment",
     "segment": "stages.segment",
+    "segment_explain": "stages.segment",
+    "segment_lines": "stages.segment",
     "segment_text": "stages.segment",
     "SpacingConfig": "stages.spacing",
     "spacing": "stages.spacing",
+    "spacing_explain": "stages.spacing",
 }
 # submodules that `import zhclean` used to load, reachable as attributes as before
 _SUBMODULES = frozenset({"pipeline", "stages"})
@@ -118,18 +128,28 @@ __all__ = [
     "SegmentConfig",
     "SpacingConfig",
     "Step",
+    "StepStats",
+    "UnknownStageError",
     "__version__",
     "clean",
     "convert",
+    "convert_explain",
     "dedupe",
     "dedupe_explain",
+    "furniture_explain",
     "get_stage",
+    "input_changes",
+    "iter_blocks",
     "join_explain",
     "join_lines",
     "normalize",
+    "normalize_explain",
     "registry",
     "remove_furniture",
     "segment",
+    "segment_explain",
+    "segment_lines",
     "segment_text",
     "spacing",
+    "spacing_explain",
 ]

@@ -318,18 +318,19 @@ class Pipeline:
 
     @classmethod
     def of(cls, *names: str, configs: dict[str, Any] | None = None) -> Pipeline:
-        """A pipeline of the named stages, in the canonical order; ``configs`` maps some of
-        those names to their configs.
+        """A pipeline of the named stages: the built-in ones in the canonical order, then any
+        stage registered since (:func:`zhclean.stages.base.register`) in the order given;
+        ``configs`` maps some of those names to their configs.
 
         >>> [step.name for step in Pipeline.of("spacing", "dedupe").steps]
         ['dedupe', 'spacing']
         """
         configs = configs or {}
-        unknown = [n for n in names if n not in ORDER]
-        if unknown:
-            get_stage(unknown[0])  # raises UnknownStageError naming the valid stages
+        own = [n for n in dict.fromkeys(names) if n not in ORDER]
+        for name in own:
+            get_stage(name)  # raises UnknownStageError naming the valid stages
         _check_configs(configs, names)
-        return cls([Step(n, configs.get(n)) for n in ORDER if n in names])
+        return cls([Step(n, configs.get(n)) for n in [*(n for n in ORDER if n in names), *own]])
 
     def _count(self, name: str, before: str, after: str, lines_in: int) -> int:
         """Count a step's work; ``lines_in``: the lines of ``before``. Returns those of
