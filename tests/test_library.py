@@ -350,3 +350,21 @@ def test_pipeline_of_keeps_a_registered_stage_of_ones_own(upper_stage: str) -> N
     p = Pipeline.of(upper_stage, "spacing", configs={upper_stage: _UpperConfig()})
     assert [s.name for s in p.steps] == ["spacing", "upper"]
     assert p.run("ab ab 這 場") == "AB AB這場\n"  # (spacing: no space between CJK and Latin)
+
+
+def test_batch_refuses_what_it_cannot_walk(tmp_path: Path) -> None:
+    from zhclean.batch import Batch
+    from zhclean.parallel import default_jobs
+
+    # a mistyped folder used to give an empty, successful run
+    with pytest.raises(FileNotFoundError, match="no such folder"):
+        Batch(tmp_path / "extracted")
+    (tmp_path / "page.txt").write_text("園區園區。。\n", encoding="utf-8")
+    with pytest.raises(NotADirectoryError, match="is not a folder"):
+        Batch(tmp_path / "page.txt")
+    with pytest.raises(TypeError, match="pipeline must be a Pipeline, not str"):
+        Batch(tmp_path, pipeline="clean")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="jobs must be 0"):
+        Batch(tmp_path, jobs=-1)
+    # jobs=0 is every core, as for Pipeline.stream (it was one)
+    assert Batch(tmp_path, jobs=0).jobs == default_jobs()
