@@ -385,8 +385,12 @@ class Pipeline:
         """Run over ``lines`` block by block, yielding output as soon as each block is done.
 
         ``lines`` may be lines or chunks of any size (see :func:`iter_blocks`). Memory is bounded
-        by the block size, not the input: ``"".join(p.stream(lines))`` equals
-        ``p.run("".join(lines))`` whenever the input has a safe cut every ``hard`` characters.
+        by the block size, not the input, and the output is what ``zhclean clean`` writes for
+        the same text. A block ends only where a paragraph does, but what a stage weighs over
+        the text it is given (a running header's share of the pages, a hyphenated word written
+        whole elsewhere, the column width) it weighs over the block: on a text longer than a
+        block, ``p.run(text)`` may differ in such places (the stage functions called on a
+        whole text too). Text shorter than ``target`` is one block either way.
         ``jobs`` > 1 (0: every core) cleans the blocks of a large input in that many worker
         processes, with the same output (see :func:`zhclean.parallel.run_blocks`). A file
         opened in text mode is a stream of lines; a str is taken as one whole text.
