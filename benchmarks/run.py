@@ -29,6 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import (
+    ENV,
     JIEBA_ALONE,
     MB,
     OPENCC_ALONE,
@@ -377,6 +378,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--timeout", type=float, default=120.0, help="seconds per process (120)")
     ap.add_argument("--quality", action="store_true", help="run the bench_*.py quality scripts")
     args = ap.parse_args(argv)
+    # Every row runs `python -m zhclean` with this interpreter: one without zhclean's
+    # dependencies (the system's python, not the venv's) would fail every row, quietly.
+    probe = subprocess.run([*ZHCLEAN, "--version"], env=ENV, capture_output=True, text=True)
+    if probe.returncode != 0:
+        why = (probe.stderr.strip().splitlines() or ["no output"])[-1]
+        print(
+            f"run.py: {PY} cannot run zhclean ({why}); run this script with the Python zhclean "
+            "is installed in, e.g. .venv/bin/python benchmarks/run.py",
+            file=sys.stderr,
+        )
+        return 2
     if not args.seg_size:
         args.seg_size = 16.0 if zhclean_segmenter() == "rjieba" else 4.0
     if args.quick:

@@ -40,3 +40,34 @@ def test_readme_examples_run() -> None:
     runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
     runner.run(test)
     assert runner.failures == 0
+
+
+def test_each_stage_commands_section_documents_its_own_options() -> None:
+    """The options a stage command has beyond those every command has are in its section of
+    "Stages" (a reader of `### join` learns that `zhclean join --keep-furniture` exists)."""
+    common = {"--output", "--encoding", "--explain", "--in-place", "--jobs", "--help"}
+    sections = dict(re.findall(r"^### (\w+)\n(.*?)(?=^##)", README, flags=re.M | re.S))
+    for cmd in ("normalize", "dedupe", "join", "spacing", "convert", "segment"):
+        help_text = CliRunner().invoke(app, [cmd, "--help"], terminal_width=200).stdout
+        for opt in set(re.findall(r"(--[a-z][a-z-]+)", help_text)) - common:
+            assert opt in sections[cmd], f"zhclean {cmd} {opt} is not in README's ### {cmd}"
+
+
+def test_the_benchmark_says_when_its_python_cannot_run_zhclean() -> None:
+    """`python benchmarks/run.py` with a Python that lacks zhclean's dependencies (the system's,
+    not the venv's) used to print a table of failed rows, the reason in none of them."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys; sys.path.insert(0, 'benchmarks'); import run\n"
+        "run.ZHCLEAN = [sys.executable, '-c', "
+        "'raise SystemExit(\"ModuleNotFoundError: No module named typer\")']\n"
+        "sys.exit(run.main(['--quick', '--only', 'no such row']))\n"
+    )
+    r = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert r.returncode == 2, r.stderr
+    assert "cannot run zhclean (ModuleNotFoundError: No module named typer)" in r.stderr
+    assert ".venv/bin/python benchmarks/run.py" in r.stderr

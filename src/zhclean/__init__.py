@@ -21,41 +21,51 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-    from .pipeline import Pipeline, Step
-    from .stages import Change, Explained, get_stage, registry
-    from .stages.convert import ConvertConfig, convert
+    from .pipeline import Pipeline, Step, StepStats, input_changes, iter_blocks
+    from .stages import Change, Explained, UnknownStageError, get_stage, registry
+    from .stages.convert import ConvertConfig, convert, convert_explain
     from .stages.dedupe import DedupeConfig, dedupe, dedupe_explain
-    from .stages.furniture import FurnitureConfig, remove_furniture
+    from .stages.furniture import FurnitureConfig, furniture_explain, remove_furniture
     from .stages.join import JoinConfig, join_explain, join_lines
-    from .stages.normalize import NormalizeConfig, normalize
-    from .stages.segment import SegmentConfig, segment, segment_text
-    from .stages.spacing import SpacingConfig, spacing
+    from .stages.normalize import NormalizeConfig, normalize, normalize_explain
+    from .stages.segment import SegmentConfig, segment, segment_explain, segment_lines, segment_text
+    from .stages.spacing import SpacingConfig, spacing, spacing_explain
 
 # public name -> the module (relative to this package) it comes from
 _LAZY = {
     "Pipeline": "pipeline",
     "Step": "pipeline",
+    "StepStats": "pipeline",
+    "input_changes": "pipeline",
+    "iter_blocks": "pipeline",
     "Change": "stages",
     "Explained": "stages",
+    "UnknownStageError": "stages",
     "get_stage": "stages",
     "registry": "stages",
     "ConvertConfig": "stages.convert",
     "convert": "stages.convert",
+    "convert_explain": "stages.convert",
     "DedupeConfig": "stages.dedupe",
     "dedupe": "stages.dedupe",
     "dedupe_explain": "stages.dedupe",
     "FurnitureConfig": "stages.furniture",
+    "furniture_explain": "stages.furniture",
     "remove_furniture": "stages.furniture",
     "JoinConfig": "stages.join",
     "join_explain": "stages.join",
     "join_lines": "stages.join",
     "NormalizeConfig": "stages.normalize",
     "normalize": "stages.normalize",
+    "normalize_explain": "stages.normalize",
     "SegmentConfig": "stages.segment",
     "segment": "stages.segment",
+    "segment_explain": "stages.segment",
+    "segment_lines": "stages.segment",
     "segment_text": "stages.segment",
     "SpacingConfig": "stages.spacing",
     "spacing": "stages.spacing",
+    "spacing_explain": "stages.spacing",
 }
 # submodules that `import zhclean` used to load, reachable as attributes as before
 _SUBMODULES = frozenset({"pipeline", "stages"})
@@ -79,17 +89,29 @@ def __dir__() -> list[str]:
     return sorted({*globals(), *_LAZY})
 
 
-def clean(text: str, convert: str | None = None, segment: bool = False) -> str:
-    """Run the ``zhclean clean`` pipeline over ``text``; one paragraph per output line.
+def clean(
+    text: str,
+    convert: str | ConvertConfig | None = None,
+    segment: bool | SegmentConfig = False,
+) -> str:
+    """Run the ``zhclean clean`` pipeline over ``text``; one paragraph per output line. The
+    output is what ``zhclean clean`` prints for a file holding ``text``.
 
-    ``convert`` names an OpenCC config (``"hk2s"``, ``"t2s"``, …); ``segment`` separates words
-    with spaces.
+    ``convert`` names an OpenCC config (``"hk2s"``, ``"t2s"``, …) or is a
+    :class:`ConvertConfig` (``--quotes``, ``--keep``); ``segment`` separates words with spaces
+    (or is a :class:`SegmentConfig`). The other options of ``zhclean clean`` are configs of
+    :meth:`Pipeline.default`, whose ``stream`` cleans a large file in bounded memory.
 
     >>> clean("這 場 改 革")
     '這場改革\\n'
+    >>> from zhclean import ConvertConfig
+    >>> clean("他說：「賦能產業騰飛」", convert=ConvertConfig("hk2s", quotes=True))
+    '他说：“赋能产业腾飞”\\n'
     """
-    from .pipeline import Pipeline
+    from .pipeline import Pipeline, _not_text
 
+    if not isinstance(text, str):
+        raise _not_text("text", text)
     pipeline = Pipeline.default(convert=convert, segment=segment)
     return "".join(pipeline.stream(text.splitlines(True)))
 
@@ -106,18 +128,28 @@ __all__ = [
     "SegmentConfig",
     "SpacingConfig",
     "Step",
+    "StepStats",
+    "UnknownStageError",
     "__version__",
     "clean",
     "convert",
+    "convert_explain",
     "dedupe",
     "dedupe_explain",
+    "furniture_explain",
     "get_stage",
+    "input_changes",
+    "iter_blocks",
     "join_explain",
     "join_lines",
     "normalize",
+    "normalize_explain",
     "registry",
     "remove_furniture",
     "segment",
+    "segment_explain",
+    "segment_lines",
     "segment_text",
     "spacing",
+    "spacing_explain",
 ]

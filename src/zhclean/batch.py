@@ -566,7 +566,7 @@ class Batch:
     as slow on small files; a crash or Ctrl-C never leaves a partial file either way, and a
     re-run redoes any output whose size or time is not what the run recorded). ``force``
     redoes files that are up to date. Breaking off the iteration (or Ctrl-C) stops the workers
-    and leaves no partial file.
+    and leaves no partial file. ``jobs=0`` means every core, as in :meth:`Pipeline.stream`.
     """
 
     def __init__(
@@ -590,6 +590,15 @@ class Batch:
         prune: Iterable[str | os.PathLike[str]] = (),
     ) -> None:
         self.src = Path(src)
+        # (else the walk finds no file, and a run over a mistyped folder "succeeds")
+        if not self.src.exists():
+            raise FileNotFoundError(f"{self.src}: no such folder; Batch cleans a folder's files")
+        if not self.src.is_dir():
+            raise NotADirectoryError(f"{self.src} is not a folder; Batch cleans a folder's files")
+        if pipeline is not None and not isinstance(pipeline, Pipeline):
+            raise TypeError(f"pipeline must be a Pipeline, not {type(pipeline).__name__}")
+        if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 0:
+            raise ValueError(f"jobs must be 0 (every core) or a number of processes, not {jobs!r}")
         if in_place:
             dest = self.src
         self.dest = Path(dest) if dest is not None else None
@@ -597,7 +606,7 @@ class Batch:
         self.glob = glob
         self.exclude = tuple(exclude)
         self.force = force
-        self.jobs = max(1, jobs)
+        self.jobs = jobs or default_jobs()  # 0: every core, as Pipeline.stream takes it
         resolve_start_method(start_method)  # an unknown name (or $ZHCLEAN_START_METHOD) raises
         self.start_method = start_method or os.environ.get(START_METHOD_ENV) or "auto"
         self.split_bytes = split_bytes

@@ -24,8 +24,8 @@ from ._signals import sigterm_as_interrupt
 from ._version import __version__
 from .exitcodes import EXIT_CHANGED, EXIT_IO, EXIT_USAGE, interrupted
 from .io import DecodeError, atomic_writer, descriptor_named, iter_decoded_lines, read_only
-from .pipeline import Pipeline, Step
-from .stages.base import BackMap, Explained
+from .pipeline import Pipeline, Step, input_changes
+from .stages.base import Explained
 from .stages.convert import CONFIGS, ConvertConfig, UnknownConfigError, read_keep_file
 from .stages.normalize import RULE_SWITCHES, NormalizeConfig
 from .stages.segment import FORMATS, SegmentConfig
@@ -163,16 +163,10 @@ def _report(name: str, block: str, explained: list[tuple[str, Explained]], line_
     while i >= 0:
         starts.append(i + 1)
         i = block.find("\n", i + 1)
-    backs: list[BackMap] = []
-    for stage, result in explained:
-        for ch in result.changes:
-            pos = ch.start
-            for back in reversed(backs):
-                pos = back(pos)
-            line = bisect_right(starts, pos) - 1
-            where = f"{line_base + line + 1}:{pos - starts[line] + 1}"
-            sys.stderr.write(f"{name}:{where}\t{stage}\t{ch.rule}\t{ch.before!r} -> {ch.after!r}\n")
-        backs.append(BackMap(result.changes))
+    for ch in input_changes(explained):
+        line = bisect_right(starts, ch.start) - 1
+        where = f"{line_base + line + 1}:{ch.start - starts[line] + 1}"
+        sys.stderr.write(f"{name}:{where}\t{ch.stage}\t{ch.rule}\t{ch.before!r} -> {ch.after!r}\n")
 
 
 def _run(

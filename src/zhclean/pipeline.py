@@ -9,29 +9,67 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from .stages import ORDER, Explained, get_stage
+from .stages import ORDER, Change, Explained, get_stage
+from .stages.base import BackMap, check_fields
 from .stages.chars import CLOSERS, NO_LINE_START, TERMINAL
 from .stages.convert import ConvertConfig
 from .stages.segment import SegmentConfig
 
 
+def _not_text(what: str, value: object) -> TypeError:
+    """The error for a text argument that is not a str (bytes most often: a file read as
+    bytes, a subprocess's output)."""
+    hint = ""
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        hint = ": decode it first (zhclean.io.decode_bytes(data) finds the encoding)"
+    return TypeError(f"{what} must be a str, not {type(value).__name__}{hint}")
+
+
 @dataclass(frozen=True)
 class Step:
-    """One stage of a pipeline: its registered name and its config (picklable settings)."""
+    """One stage of a pipeline: its registered name and its config (picklable settings; None:
+    the stage's defaults). Both are checked when the step is made, so that a typo fails before
+    any work:
+
+    >>> from zhclean import JoinConfig
+    >>> Step("join", JoinConfig(blank_lines=True)).run("一。\\n二。\\n")
+    '一。\\n\\n二。\\n'
+    >>> Step("join", {"blank_lines": True})
+    Traceback (most recent call last):
+    TypeError: Step('join') takes a JoinConfig (None: the defaults), not dict: JoinConfig(**...)
+    """
 
     name: str
     config: Any = None
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str):
+            raise TypeError(f"a step's name must be a str, not {type(self.name).__name__}")
+        spec = get_stage(self.name)  # UnknownStageError (a ValueError) names the valid ones
+        if self.config is None:
+            return
+        kind = spec.config_type
+        if not isinstance(self.config, kind):
+            hint = f": {kind.__name__}(**...)" if isinstance(self.config, dict) else ""
+            raise TypeError(
+                f"Step({self.name!r}) takes a {kind.__name__} (None: the defaults), "
+                f"not {type(self.config).__name__}{hint}"
+            )
+        check_fields(self.config)
+
     def resolved(self) -> Any:
+        """The config this step runs with: its own, or the stage's defaults."""
         return self.config if self.config is not None else get_stage(self.name).config_type()
 
     def run(self, text: str) -> str:
+        """Run the stage over ``text``."""
         return get_stage(self.name).run(text, self.resolved())  # type: ignore[no-any-return]
 
     def explain(self, text: str) -> Explained:
+        """Run the stage over ``text`` and say what it changed (offsets into ``text``)."""
         return get_stage(self.name).explain(text, self.resolved())  # type: ignore[no-any-return]
 
 
@@ -46,10 +84,12 @@ class StepStats:
 
     @property
     def chars_removed(self) -> int:
+        """Characters the step took out, net (dedupe's and furniture's removals)."""
         return max(0, self.chars_in - self.chars_out)
 
     @property
     def lines_joined(self) -> int:
+        """Line breaks the step took out, net (join's joins, blank lines among them)."""
         return max(0, self.lines_in - self.lines_out)
 
 
@@ -101,6 +141,11 @@ def _fallback_cut(text: str, start: int, limit: int) -> int:
     return soft if soft > start else limit
 
 
+def _check_sizes(target: int, hard: int) -> None:
+    if target < 1 or hard < target:
+        raise ValueError(f"need 1 <= target <= hard, got target={target}, hard={hard}")
+
+
 def iter_blocks(lines: Iterable[str], target: int = 1 << 18, hard: int = 1 << 20) -> Iterator[str]:
     """Group a stream of text into blocks of about ``target`` characters, cut at safe places.
 
@@ -121,8 +166,7 @@ def iter_blocks(lines: Iterable[str], target: int = 1 << 18, hard: int = 1 << 20
     >>> [len(b) for b in iter_blocks(["長句，" * 10], target=4, hard=8)]
     [6, 6, 6, 6, 6]
     """
-    if target < 1 or hard < target:
-        raise ValueError(f"need 1 <= target <= hard, got target={target}, hard={hard}")
+    _check_sizes(target, hard)
     small = max(1, target // 4)
     want = small  # the first block is small: early output for a pipe
     held: str | None = None  # the last block cut, kept until we know it is not before a short tail
@@ -135,6 +179,8 @@ def iter_blocks(lines: Iterable[str], target: int = 1 << 18, hard: int = 1 << 20
     while True:
         piece = next(source, None)
         if piece is not None:
+            if not isinstance(piece, str):
+                raise _not_text("each line or chunk", piece)
             parts.append(piece)
             size += len(piece)
             if held is not None and size >= small:
@@ -202,6 +248,21 @@ class Pipeline:
     steps: Sequence[Step]
     stats: dict[str, StepStats] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.steps, Sequence) or isinstance(self.steps, str):
+            if isinstance(self.steps, str) or not isinstance(self.steps, Iterable):
+                raise TypeError(
+                    f"Pipeline takes a list of Step, not {type(self.steps).__name__}; "
+                    "Pipeline.of(*names) builds one from stage names"
+                )
+            self.steps = list(self.steps)  # a generator would be used up by the first run
+        for step in self.steps:
+            if not isinstance(step, Step):
+                raise TypeError(
+                    f"a Pipeline's steps are Step objects, not {type(step).__name__} "
+                    f"({step!r}): Step({step!r}), or Pipeline.of(*names)"
+                )
+
     @classmethod
     def default(
         cls,
@@ -212,32 +273,64 @@ class Pipeline:
         configs: dict[str, Any] | None = None,
     ) -> Pipeline:
         """The ``zhclean clean`` pipeline: normalize → dedupe → furniture → join → spacing,
-        then convert if ``convert`` names a config, then segment if ``segment``.
+        then convert if ``convert`` names a config (or is a :class:`ConvertConfig`), then segment
+        if ``segment`` (True, or a :class:`SegmentConfig`); ``furniture=False`` is
+        ``--keep-furniture``.
 
-        ``configs`` maps a stage name to its config, for the stages you want to tune.
+        ``configs`` maps a stage name to its config, for the stages you want to tune. A name
+        the pipeline does not run (a typo, or ``"convert"`` without ``convert``) is an error, not
+        a setting silently ignored:
+
+        >>> from zhclean import JoinConfig
+        >>> Pipeline.default(configs={"join": JoinConfig(blank_lines=True)}).run("一。\\n二。")
+        '一。\\n\\n二。\\n'
+        >>> Pipeline.default(configs={"joim": JoinConfig()})
+        Traceback (most recent call last):
+        ValueError: configs names 'joim', which this pipeline does not run; it runs normalize, ...
         """
+        if convert is not None and not isinstance(convert, (str, ConvertConfig)):
+            raise TypeError(
+                f"convert must be a config name such as 'hk2s' or a ConvertConfig, "
+                f"not {type(convert).__name__}"
+            )
+        if not isinstance(segment, (bool, SegmentConfig)):
+            kind = type(segment).__name__
+            raise TypeError(f"segment must be a bool or a SegmentConfig, not {kind}")
+        if not isinstance(furniture, bool):
+            raise TypeError(f"furniture must be a bool, not {type(furniture).__name__}")
         configs = dict(configs or {})
         names = ["normalize", "dedupe", *(["furniture"] if furniture else []), "join", "spacing"]
         if convert is not None:
             names.append("convert")
-            if "convert" not in configs:
-                configs["convert"] = (
-                    convert if isinstance(convert, ConvertConfig) else ConvertConfig(convert)
-                )
-        if segment:
+            if "convert" in configs:
+                raise ValueError("give the conversion as convert=..., not also in configs")
+            configs["convert"] = (
+                convert if isinstance(convert, ConvertConfig) else ConvertConfig(convert)
+            )
+        if segment is not False:
             names.append("segment")
             if isinstance(segment, SegmentConfig):
+                if "segment" in configs:
+                    raise ValueError("give the SegmentConfig as segment=..., not also in configs")
                 configs["segment"] = segment
+        _check_configs(configs, names)
         return cls([Step(n, configs.get(n)) for n in names])
 
     @classmethod
     def of(cls, *names: str, configs: dict[str, Any] | None = None) -> Pipeline:
-        """A pipeline of the named stages, in the canonical order."""
+        """A pipeline of the named stages: the built-in ones in the canonical order, then any
+        stage registered since (:func:`zhclean.stages.base.register`) in the order given;
+        ``configs`` maps some of those names to their configs.
+
+        >>> [step.name for step in Pipeline.of("spacing", "dedupe").steps]
+        ['dedupe', 'spacing']
+        """
         configs = configs or {}
-        unknown = [n for n in names if n not in ORDER]
-        if unknown:
-            get_stage(unknown[0])  # raises a KeyError naming the valid stages
-        return cls([Step(n, configs.get(n)) for n in ORDER if n in names])
+        own = [n for n in dict.fromkeys(names) if n not in ORDER]
+        for name in own:
+            get_stage(name)  # raises UnknownStageError naming the valid stages
+        _check_configs(configs, names)
+        return cls([Step(n, configs.get(n)) for n in [*(n for n in ORDER if n in names), *own]])
 
     def _count(self, name: str, before: str, after: str, lines_in: int) -> int:
         """Count a step's work; ``lines_in``: the lines of ``before``. Returns those of
@@ -251,7 +344,10 @@ class Pipeline:
         return lines_out
 
     def run(self, text: str) -> str:
-        """Run every step over ``text`` (one block) and return the result."""
+        """Run every step over ``text`` (one block) and return the result, ending with a
+        newline unless it is empty."""
+        if not isinstance(text, str):
+            raise _not_text("text", text)
         lines = text.count("\n")
         for step in self.steps:
             out = step.run(text)
@@ -262,7 +358,18 @@ class Pipeline:
         return text
 
     def explain(self, text: str) -> list[tuple[str, Explained]]:
-        """Run every step and return each step's name with its explained result."""
+        """Run every step and return each step's name with its explained result.
+
+        Each step's changes have offsets into that step's input; :func:`input_changes` maps
+        them all back into ``text``, as ``zhclean clean --explain`` reports them. The last
+        result's text is the output (``run`` adds a final newline when it lacks one).
+
+        >>> p = Pipeline.of("dedupe", "spacing")
+        >>> [(name, len(r.changes)) for name, r in p.explain("園區園區 。。")]
+        [('dedupe', 2), ('spacing', 1)]
+        """
+        if not isinstance(text, str):
+            raise _not_text("text", text)
         results = []
         lines = text.count("\n")
         for step in self.steps:
@@ -278,15 +385,27 @@ class Pipeline:
         """Run over ``lines`` block by block, yielding output as soon as each block is done.
 
         ``lines`` may be lines or chunks of any size (see :func:`iter_blocks`). Memory is bounded
-        by the block size, not the input: ``"".join(p.stream(lines))`` equals
-        ``p.run("".join(lines))`` whenever the input has a safe cut every ``hard`` characters.
+        by the block size, not the input, and the output is what ``zhclean clean`` writes for
+        the same text. A block ends only where a paragraph does, but what a stage weighs over
+        the text it is given (a running header's share of the pages, a hyphenated word written
+        whole elsewhere, the column width) it weighs over the block: on a text longer than a
+        block, ``p.run(text)`` may differ in such places (the stage functions called on a
+        whole text too). Text shorter than ``target`` is one block either way.
         ``jobs`` > 1 (0: every core) cleans the blocks of a large input in that many worker
-        processes, with the same output (see :func:`zhclean.parallel.run_blocks`).
+        processes, with the same output (see :func:`zhclean.parallel.run_blocks`). A file
+        opened in text mode is a stream of lines; a str is taken as one whole text.
 
         >>> p = Pipeline.of("dedupe", "spacing")
         >>> list(p.stream(["園區園區。。\\n", "\\n", "這 場 改 革\\n"], target=1))
         ['園區。\\n\\n', '這場改革\\n']
         """
+        if isinstance(lines, str):
+            lines = (lines,)  # not one character at a time
+        elif isinstance(lines, (bytes, bytearray, memoryview)) or not isinstance(lines, Iterable):
+            raise _not_text("lines", lines)
+        _check_sizes(target, hard)  # now, not at the first block
+        if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 0:
+            raise ValueError(f"jobs must be 0 (every core) or a number of processes, not {jobs!r}")
         blocks = iter_blocks(lines, target, hard)
         if jobs == 1:
             return self.stitch((block, self.run(block)) for block in blocks)
@@ -330,3 +449,40 @@ class Pipeline:
                 yield out
         if dangling:
             yield "\n"
+
+
+def _check_configs(configs: dict[str, Any], names: Sequence[str]) -> None:
+    for name in configs:
+        if name not in names:
+            raise ValueError(
+                f"configs names {name!r}, which this pipeline does not run; "
+                f"it runs {', '.join(names)}"
+            )
+
+
+def input_changes(results: Sequence[tuple[str, Explained]]) -> list[Change]:
+    """Every change of a :meth:`Pipeline.explain` result, in step order, with ``start`` and
+    ``end`` mapped back through the steps before it into the pipeline's input: what
+    ``zhclean clean --explain`` reports as ``line:column``. ``before`` and ``after`` stay the
+    text as the stage saw and left it.
+
+    >>> text = "園區園區 。。"
+    >>> results = Pipeline.of("dedupe", "spacing").explain(text)
+    >>> results[1][1].changes[0].start  # the space, in what dedupe left: 園區 。
+    2
+    >>> for c in input_changes(results):
+    ...     print(c.stage, c.rule, c.start, c.end, repr(c.before), repr(text[c.start : c.end]))
+    dedupe run 2 4 '園區' '園區'
+    dedupe punct 6 7 '。' '。'
+    spacing cjk-gap 4 5 ' ' ' '
+    """
+    out: list[Change] = []
+    backs: list[BackMap] = []
+    for _, result in results:
+        for ch in result.changes:
+            start, end = ch.start, ch.end
+            for back in reversed(backs):
+                start, end = back(start), back(end, end=True)
+            out.append(replace(ch, start=start, end=max(start, end)))
+        backs.append(BackMap(result.changes))
+    return out

@@ -15,21 +15,29 @@ from importlib import import_module
 from typing import Any
 
 from . import base
-from .base import Change, Explained, StageSpec
+from .base import Change, Explained, StageSpec, UnknownStageError
 
 #: The order the stages run in: characters, doubling, page furniture, lines, spaces, script, words.
 ORDER = ("normalize", "dedupe", "furniture", "join", "spacing", "convert", "segment")
 
 
 def get_stage(name: str) -> StageSpec[Any]:
-    """The registered stage called ``name`` (its module imported on first use); KeyError lists
-    the valid names."""
+    """The registered stage called ``name`` (its module imported on first use).
+
+    An unknown name raises :class:`UnknownStageError` (a ValueError and a KeyError) listing the
+    valid names:
+
+    >>> get_stage("joim")
+    Traceback (most recent call last):
+    zhclean.stages.base.UnknownStageError: unknown stage 'joim'; valid: normalize, dedupe, ...
+    """
     spec = base.registered(name)
     if spec is None and name in ORDER:
         import_module(f"{__name__}.{name}")  # registers it
         spec = base.registered(name)
     if spec is None:
-        raise KeyError(f"unknown stage {name!r}; valid: {', '.join(registry())}")
+        valid = [*ORDER, *sorted(set(registry()) - set(ORDER))]
+        raise UnknownStageError(f"unknown stage {name!r}; valid: {', '.join(valid)}")
     return spec
 
 
@@ -40,4 +48,12 @@ def registry() -> dict[str, StageSpec[Any]]:
     return base.registry()
 
 
-__all__ = ["ORDER", "Change", "Explained", "StageSpec", "get_stage", "registry"]
+__all__ = [
+    "ORDER",
+    "Change",
+    "Explained",
+    "StageSpec",
+    "UnknownStageError",
+    "get_stage",
+    "registry",
+]

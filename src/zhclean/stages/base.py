@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Generic, TypeVar
 
 C = TypeVar("C")
@@ -57,6 +57,52 @@ class StageSpec(Generic[C]):
 
 
 _REGISTRY: dict[str, StageSpec[Any]] = {}
+
+
+class UnknownStageError(KeyError, ValueError):
+    """Raised for a stage name nobody registered. A ValueError for callers who pass names from
+    user input; a KeyError, as :func:`~zhclean.get_stage` raised before."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""  # (KeyError would show it quoted)
+
+
+# The annotations the configs use (strings: the stage modules use postponed annotations), and
+# the values each accepts. bool is an int to Python, but ``max_copies=True`` is a mistake.
+_SCALARS: dict[str, tuple[type, ...]] = {"bool": (bool,), "int": (int,), "float": (int, float)}
+
+
+def check_fields(config: Any) -> None:
+    """Raise TypeError for a field of the dataclass ``config`` whose value is not of its
+    annotated type (``bool``, ``int``, ``float``, ``str``, ``tuple[str, ...]``; other
+    annotations are the config's own business). A misspelt value from a JSON file or a caller
+    (``blank_lines="no"``, ``keep="羅核"``) fails here, not deep inside a stage or, worse, not
+    at all.
+
+    >>> from zhclean import JoinConfig
+    >>> check_fields(JoinConfig(blank_lines="no"))
+    Traceback (most recent call last):
+    TypeError: JoinConfig.blank_lines must be a bool, not str ('no')
+    """
+    for f in fields(config):
+        value = getattr(config, f.name)
+        kind = f.type if isinstance(f.type, str) else getattr(f.type, "__name__", "")
+        if kind in _SCALARS:
+            ok = isinstance(value, _SCALARS[kind])
+            ok = ok and (kind == "bool" or not isinstance(value, bool))
+        elif kind == "str":
+            ok = isinstance(value, str)
+        elif kind == "tuple[str, ...]":
+            ok = isinstance(value, tuple) and all(isinstance(v, str) for v in value)
+            kind = "tuple of str"
+        else:
+            continue
+        if not ok:
+            a = "an" if kind == "int" else "a"
+            raise TypeError(
+                f"{type(config).__name__}.{f.name} must be {a} {kind}, "
+                f"not {type(value).__name__} ({value!r})"
+            )
 
 
 def register(spec: StageSpec[Any]) -> StageSpec[Any]:

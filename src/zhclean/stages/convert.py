@@ -21,7 +21,7 @@ from functools import lru_cache
 
 from ..engines.opencc import build
 from . import _quotes
-from .base import Change, Explained, StageSpec, register
+from .base import Change, Explained, StageSpec, check_fields, register
 
 NAME = "convert"
 
@@ -67,6 +67,7 @@ class ConvertConfig:
     config: an OpenCC config name (see :data:`CONFIGS`).
     quotes: convert quotation marks with the script (``「」『』`` ↔ ``“”‘’``, by nesting).
     keep: words never converted (names, terms); the text around them is converted as usual.
+        A tuple or list of words; a str alone is one word (``keep="羅核"``).
     """
 
     config: str = "t2s"
@@ -74,10 +75,18 @@ class ConvertConfig:
     keep: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
+        keep = self.keep
+        if isinstance(keep, str):
+            keep = (keep,)  # one word, not its characters one by one
+        elif keep is None:
+            keep = ()
+        elif not isinstance(keep, Iterable):
+            raise TypeError(f"ConvertConfig.keep must be words, not {type(keep).__name__}")
+        # a list from JSON or a caller becomes a tuple, so the config stays hashable
+        object.__setattr__(self, "keep", tuple(w for w in keep if w))
+        check_fields(self)
         if self.config not in CONFIGS:
             raise UnknownConfigError(self.config)
-        # a list from JSON or a caller becomes a tuple, so the config stays hashable
-        object.__setattr__(self, "keep", tuple(w for w in self.keep if w))
 
 
 def converter(config: str) -> object:

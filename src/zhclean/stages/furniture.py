@@ -24,7 +24,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from .base import Change, Explained, StageSpec, apply_changes, register
+from .base import Change, Explained, StageSpec, apply_changes, check_fields, register
 
 NAME = "furniture"
 
@@ -44,6 +44,15 @@ class FurnitureConfig:
     running: bool = True
     min_share: float = 0.5
     edge: int = 2
+
+    def __post_init__(self) -> None:
+        check_fields(self)
+        if not 0 < self.min_share <= 1:
+            raise ValueError(
+                f"min_share is a share of the pages, 0 < min_share <= 1: not {self.min_share}"
+            )
+        if self.edge < 0:
+            raise ValueError(f"edge must be 0 or more lines, not {self.edge}")
 
 
 DEFAULT = FurnitureConfig()

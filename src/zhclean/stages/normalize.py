@@ -48,7 +48,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from ._hyphens import HEAD, TAIL, Words, in_chinese
-from .base import Change, Explained, StageSpec, register
+from .base import Change, Explained, StageSpec, check_fields, register
 from .chars import CJK, HAN, han_re, lazy_re
 
 NAME = "normalize"
@@ -83,6 +83,9 @@ class NormalizeConfig:
     spaces: bool = True
     newlines: bool = True
     cjk_punct: bool = False
+
+    def __post_init__(self) -> None:
+        check_fields(self)  # (a rule switched off with "no" would stay on)
 
 
 DEFAULT = NormalizeConfig()

@@ -17,12 +17,14 @@ from operator import itemgetter
 from typing import Literal, NamedTuple
 
 from ._rows import CELL_GAP, DIGIT_GAP, DIGIT_SPACE, figures_row
-from .base import Change, Explained, StageSpec, apply_changes, register
+from .base import Change, Explained, StageSpec, apply_changes, check_fields, register
 from .chars import CJK, CJK_MARKS, lazy_re
 
 NAME = "spacing"
 
 LatinSpace = Literal["keep", "remove", "add"]
+#: The values of ``SpacingConfig.latin_space``.
+LATIN_SPACE = ("keep", "remove", "add")
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,14 @@ class SpacingConfig:
 
     latin_space: LatinSpace = "remove"
     short_line: int = 40
+
+    def __post_init__(self) -> None:
+        check_fields(self)
+        if self.latin_space not in LATIN_SPACE:
+            valid = ", ".join(LATIN_SPACE)
+            raise ValueError(f"unknown latin_space {self.latin_space!r}; valid: {valid}")
+        if self.short_line < 0:
+            raise ValueError(f"short_line must be 0 or more, not {self.short_line}")
 
 
 DEFAULT = SpacingConfig()
