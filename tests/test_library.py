@@ -9,6 +9,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -63,19 +64,23 @@ def test_a_step_is_checked_when_it_is_made() -> None:
 
 
 @pytest.mark.parametrize(
-    ("config", "message"),
+    ("name", "make", "message"),
     [
-        (JoinConfig(blank_lines="no"), "JoinConfig.blank_lines must be a bool, not str"),  # type: ignore[arg-type]
-        (DedupeConfig(max_copies="4"), "DedupeConfig.max_copies must be an int, not str"),  # type: ignore[arg-type]
-        (DedupeConfig(context_lines=True), "DedupeConfig.context_lines must be an int, not bool"),
-        (JoinConfig(tolerance="1.5"), "JoinConfig.tolerance must be a float, not str"),  # type: ignore[arg-type]
-        (SegmentConfig(hmm="no"), "SegmentConfig.hmm must be a bool, not str"),  # type: ignore[arg-type]
+        ("join", lambda: JoinConfig(blank_lines="no"), "JoinConfig.blank_lines must be a bool"),
+        ("dedupe", lambda: DedupeConfig(max_copies="4"), "DedupeConfig.max_copies must be an int"),
+        (
+            "dedupe",
+            lambda: DedupeConfig(context_lines=True),
+            "context_lines must be an int, not bool",
+        ),
+        ("join", lambda: JoinConfig(tolerance="1.5"), "JoinConfig.tolerance must be a float"),
+        ("segment", lambda: SegmentConfig(hmm="no"), "SegmentConfig.hmm must be a bool, not str"),
     ],
 )
-def test_a_steps_config_fields_are_checked(config: object, message: str) -> None:
-    name = {"JoinConfig": "join", "DedupeConfig": "dedupe", "SegmentConfig": "segment"}
+def test_a_steps_config_fields_are_checked(name: str, make: Any, message: str) -> None:
+    # (each config checks its fields when it is made; a Step checks them again)
     with pytest.raises(TypeError, match=message):
-        Step(name[type(config).__name__], config)
+        Step(name, make())
 
 
 def test_a_float_field_takes_an_int() -> None:
@@ -368,3 +373,68 @@ def test_batch_refuses_what_it_cannot_walk(tmp_path: Path) -> None:
         Batch(tmp_path, jobs=-1)
     # jobs=0 is every core, as for Pipeline.stream (it was one)
     assert Batch(tmp_path, jobs=0).jobs == default_jobs()
+
+
+_STAGE_FUNCTIONS = [
+    ("normalize", "normalize"),
+    ("normalize_explain", "normalize"),
+    ("dedupe", "dedupe"),
+    ("dedupe_explain", "dedupe"),
+    ("remove_furniture", "furniture"),
+    ("furniture_explain", "furniture"),
+    ("join_lines", "join"),
+    ("join_explain", "join"),
+    ("spacing", "spacing"),
+    ("spacing_explain", "spacing"),
+    ("convert", "convert"),
+    ("convert_explain", "convert"),
+    ("segment", "segment"),
+    ("segment_text", "segment"),
+    ("segment_lines", "segment"),
+    ("segment_explain", "segment"),
+]
+
+
+@pytest.mark.parametrize(("name", "module"), _STAGE_FUNCTIONS)
+def test_a_stage_function_says_what_is_wrong_with_its_arguments(name: str, module: str) -> None:
+    # dedupe(None) raised an AttributeError deep inside, segment_text(None) returned None, and a
+    # config of another stage failed on a missing attribute
+    import importlib
+
+    fn = getattr(importlib.import_module(f"zhclean.stages.{module}"), name)
+    with pytest.raises(TypeError, match=rf"^{name}\(\)'s text must be a str, not NoneType$"):
+        fn(None)
+    with pytest.raises(TypeError, match="not bytes: decode it first"):
+        fn(b"\xe5\x9c\x92")
+    other = JoinConfig() if module != "join" else SpacingConfig()
+    with pytest.raises(
+        TypeError, match=rf"^{name}\(\) takes a \w+Config, not {type(other).__name__}$"
+    ):
+        fn("園區", other)
+
+
+@pytest.mark.parametrize(
+    ("make", "error", "message"),
+    [
+        (lambda: DedupeConfig(max_copies=1), ValueError, "max_copies must be 2 or more"),
+        (lambda: DedupeConfig(max_copies="4"), TypeError, "max_copies must be an int"),
+        (lambda: DedupeConfig(context_lines=-1), ValueError, "context_lines must be 0 or more"),
+        (lambda: JoinConfig(window=-1), ValueError, "window must be 0 or more"),
+        (lambda: JoinConfig(tolerance=-1), ValueError, "tolerance must be 0 or more"),
+        (lambda: JoinConfig(max_column=0), ValueError, "max_column must be more than 0"),
+        (lambda: SegmentConfig(delimiter=None), TypeError, "delimiter must be a str"),
+        (lambda: SegmentConfig(hmm="no"), TypeError, "hmm must be a bool"),
+    ],
+)
+def test_dedupe_join_and_segment_configs_refuse_bad_values(
+    make: Any, error: type[Exception], message: str
+) -> None:
+    # each was taken and did nothing (max_copies=1), crashed inside (window=-1: max() of an
+    # empty sequence) or failed late in the engine (hmm="no")
+    with pytest.raises(error, match=message):
+        make()
+
+
+def test_one_user_dictionary_given_alone_is_one() -> None:
+    # dicts="user.dict" became ("u", "s", "e", "r", ...)
+    assert SegmentConfig(dicts="user.dict").dicts == ("user.dict",)  # type: ignore[arg-type]

@@ -14,18 +14,10 @@ from typing import Any
 
 from .stages import ORDER, Change, Explained, get_stage
 from .stages.base import BackMap, check_fields
+from .stages.base import not_text as _not_text
 from .stages.chars import CLOSERS, NO_LINE_START, TERMINAL
 from .stages.convert import ConvertConfig
 from .stages.segment import SegmentConfig
-
-
-def _not_text(what: str, value: object) -> TypeError:
-    """The error for a text argument that is not a str (bytes most often: a file read as
-    bytes, a subprocess's output)."""
-    hint = ""
-    if isinstance(value, (bytes, bytearray, memoryview)):
-        hint = ": decode it first (zhclean.io.decode_bytes(data) finds the encoding)"
-    return TypeError(f"{what} must be a str, not {type(value).__name__}{hint}")
 
 
 @dataclass(frozen=True)

@@ -67,6 +67,33 @@ class UnknownStageError(KeyError, ValueError):
         return str(self.args[0]) if self.args else ""  # (KeyError would show it quoted)
 
 
+def not_text(what: str, value: object) -> TypeError:
+    """The error for a text argument that is not a str (bytes most often: a file read as
+    bytes, a subprocess's output)."""
+    hint = ""
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        hint = ": decode it first (zhclean.io.decode_bytes(data) finds the encoding)"
+    return TypeError(f"{what} must be a str, not {type(value).__name__}{hint}")
+
+
+def check_call(name: str, text: object, config: object, config_type: type) -> None:
+    """What a stage function does first: a text that is not a str, or a config of another
+    stage, is a TypeError that says so, not an error from deep inside the stage.
+
+    >>> from zhclean import DedupeConfig, JoinConfig
+    >>> check_call("dedupe", "天天", JoinConfig(), DedupeConfig)
+    Traceback (most recent call last):
+    TypeError: dedupe() takes a DedupeConfig, not JoinConfig
+    >>> check_call("join_lines", None, JoinConfig(), JoinConfig)
+    Traceback (most recent call last):
+    TypeError: join_lines()'s text must be a str, not NoneType
+    """
+    if not isinstance(text, str):
+        raise not_text(f"{name}()'s text", text)
+    if not isinstance(config, config_type):
+        raise TypeError(f"{name}() takes a {config_type.__name__}, not {type(config).__name__}")
+
+
 # The annotations the configs use (strings: the stage modules use postponed annotations), and
 # the values each accepts. bool is an int to Python, but ``max_copies=True`` is a mistake.
 _SCALARS: dict[str, tuple[type, ...]] = {"bool": (bool,), "int": (int,), "float": (int, float)}

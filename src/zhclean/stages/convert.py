@@ -21,7 +21,7 @@ from functools import lru_cache
 
 from ..engines.opencc import build
 from . import _quotes
-from .base import Change, Explained, StageSpec, check_fields, register
+from .base import Change, Explained, StageSpec, check_call, check_fields, register
 
 NAME = "convert"
 
@@ -146,6 +146,7 @@ def convert(text: str, config: ConvertConfig = ConvertConfig()) -> str:
     >>> convert("他說：「賦能產業騰飛」", ConvertConfig("hk2s", quotes=True))
     '他说：“赋能产业腾飞”'
     """
+    check_call("convert", text, config, ConvertConfig)
     if config.keep:
         out = _convert_keeping(text, config.config, config.keep)
     else:
@@ -162,6 +163,7 @@ def convert_explain(text: str, config: ConvertConfig = ConvertConfig()) -> Expla
     >>> convert_explain("後來", ConvertConfig("t2s")).changes[0].after
     '后来'
     """
+    check_call("convert_explain", text, config, ConvertConfig)
     out = convert(text, config)
     if out == text:
         return Explained(out)

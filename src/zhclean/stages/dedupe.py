@@ -40,7 +40,7 @@ from functools import lru_cache
 from itertools import accumulate, compress, repeat
 from operator import itemgetter, sub
 
-from .base import Change, Explained, StageSpec, register
+from .base import Change, Explained, StageSpec, check_call, check_fields, register
 from .chars import CJK_PUNCT, cjk_re, lazy_re
 
 NAME = "dedupe"
@@ -59,6 +59,15 @@ class DedupeConfig:
     max_copies: int = 4
     line_copies: bool = True
     context_lines: int = 3
+
+    def __post_init__(self) -> None:
+        check_fields(self)
+        if self.max_copies < 2:
+            raise ValueError(
+                f"max_copies must be 2 or more (a copy and its original), not {self.max_copies}"
+            )
+        if self.context_lines < 0:
+            raise ValueError(f"context_lines must be 0 or more, not {self.context_lines}")
 
 
 DEFAULT = DedupeConfig()
@@ -940,6 +949,7 @@ def dedupe_explain(text: str, config: DedupeConfig = DEFAULT) -> Explained:
     >>> r.text, [(c.rule, c.start, c.before) for c in r.changes]
     ('園區。', [('run', 2, '園區'), ('punct', 5, '。')])
     """
+    check_call("dedupe_explain", text, config, DedupeConfig)
     out, removed = _sweeps(text, config)
     merged: list[list[int | str]] = []
     for a, b, rule in removed:
@@ -959,6 +969,7 @@ def dedupe(text: str, config: DedupeConfig = DEFAULT) -> str:
     >>> dedupe("2012 年年年年 3333 月月月月 27272727 日日日日")
     '2012 年 3 月 27 日'
     """
+    check_call("dedupe", text, config, DedupeConfig)
     return _sweeps(text, config)[0]
 
 

@@ -24,7 +24,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from .base import Change, Explained, StageSpec, apply_changes, check_fields, register
+from .base import Change, Explained, StageSpec, apply_changes, check_call, check_fields, register
 
 NAME = "furniture"
 
@@ -298,6 +298,7 @@ def _detect(pages: list[list[_Line]], config: FurnitureConfig) -> dict[int, tupl
 
 def furniture_explain(text: str, config: FurnitureConfig = DEFAULT) -> Explained:
     """Like :func:`remove_furniture`, and report each removed line (rule: what it was)."""
+    check_call("furniture_explain", text, config, FurnitureConfig)
     return _explain(text, config, _depth(config, text))
 
 
@@ -338,6 +339,7 @@ def remove_furniture(text: str, config: FurnitureConfig = DEFAULT) -> str:
     >>> remove_furniture("第一章 總則\\n本法適用於全國。\\n- 1 -\\n")
     '第一章 總則\\n本法適用於全國。\\n'
     """
+    check_call("remove_furniture", text, config, FurnitureConfig)
     return furniture_explain(text, config).text
 
 

@@ -48,7 +48,7 @@ from typing import TypeVar
 
 from ._hyphens import HEAD, TAIL, Words, in_chinese
 from ._rows import CELL_GAP, DIGIT_SPACE, figures_row
-from .base import BackMap, Change, Explained, StageSpec, register
+from .base import BackMap, Change, Explained, StageSpec, check_call, check_fields, register
 from .chars import NO_LINE_START
 
 NAME = "join"
@@ -73,6 +73,14 @@ class JoinConfig:
     tolerance: float = 1.5
     window: int = 5
     max_column: float = 120.0
+
+    def __post_init__(self) -> None:
+        check_fields(self)
+        for name in ("tolerance", "window"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must be 0 or more, not {getattr(self, name)}")
+        if self.max_column <= 0:
+            raise ValueError(f"max_column must be more than 0, not {self.max_column}")
 
 
 DEFAULT = JoinConfig()
@@ -1482,6 +1490,7 @@ def join_explain(text: str, config: JoinConfig = DEFAULT) -> Explained:
     >>> [(c.rule, c.before, c.after) for c in r.changes]
     [('join: line ends mid-sentence', '\\n\\n', '')]
     """
+    check_call("join_explain", text, config, JoinConfig)
     return _join(text, config, explain=True)
 
 
@@ -1493,6 +1502,7 @@ def join_lines(text: str, config: JoinConfig = DEFAULT) -> str:
     >>> join_lines("Clean tech-\\nnology works\\nwell.\\n")
     'Clean technology works well.\\n'
     """
+    check_call("join_lines", text, config, JoinConfig)
     return _join(text, config, explain=False).text
 
 

@@ -48,7 +48,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from ._hyphens import HEAD, TAIL, Words, in_chinese
-from .base import Change, Explained, StageSpec, check_fields, register
+from .base import Change, Explained, StageSpec, check_call, check_fields, register
 from .chars import CJK, HAN, han_re, lazy_re
 
 NAME = "normalize"
@@ -567,6 +567,7 @@ def normalize(text: str, config: NormalizeConfig = DEFAULT) -> str:
     >>> normalize("互联⽹网架构\u3000\u00a0ＡＢＣ－１２３（甲）")
     '互联网架构\u3000 ABC-123（甲）'
     """
+    check_call("normalize", text, config, NormalizeConfig)
     # line ends first, so that the context rules below see LF
     if config.newlines and _NEWLINE_ANY.search(text):
         text = _NEWLINE.sub("\n", text)
@@ -622,6 +623,7 @@ def normalize_explain(text: str, config: NormalizeConfig = DEFAULT) -> Explained
     >>> r.text, [(c.rule, c.start, c.before, c.after) for c in r.changes]
     ('大纲', [('pair', 0, '⼤', ''), ('invisible', 3, '\u200b', '')])
     """
+    check_call("normalize_explain", text, config, NormalizeConfig)
     original = text
     passes: list[list[Edit]] = []
     if config.newlines:

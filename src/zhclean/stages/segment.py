@@ -28,7 +28,7 @@ from itertools import accumulate
 from typing import Any
 
 from ..engines import jieba as engines
-from .base import Explained, StageSpec, register
+from .base import Explained, StageSpec, check_call, check_fields, register
 from .chars import lazy_re
 
 NAME = "segment"
@@ -143,7 +143,10 @@ class SegmentConfig:
     dicts: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "dicts", tuple(self.dicts))
+        # one dictionary's path alone is one dictionary, not its characters
+        dicts = (self.dicts,) if isinstance(self.dicts, str) else tuple(self.dicts)
+        object.__setattr__(self, "dicts", dicts)
+        check_fields(self)
         if self.mode not in engines.MODES:
             raise ValueError(f"unknown mode {self.mode!r}; valid: {', '.join(engines.MODES)}")
         if self.format not in FORMATS:
@@ -393,6 +396,7 @@ def segment_lines(text: str, config: SegmentConfig = DEFAULT) -> list[list[Token
     >>> segment_lines("改革 引擎")
     [[('改革', 0, 2, None), ('引擎', 3, 5, None)]]
     """
+    check_call("segment_lines", text, config, SegmentConfig)
     return _lines_of_tokens(text, config)
 
 
@@ -403,6 +407,7 @@ def segment(text: str, config: SegmentConfig = DEFAULT) -> list[str]:
     >>> segment("我們 天天看書")
     ['我們', '天天', '看書']
     """
+    check_call("segment", text, config, SegmentConfig)
     return [tok[0] for line in _lines_of_tokens(text, config) for tok in line]
 
 
@@ -413,6 +418,7 @@ def segment_text(text: str, config: SegmentConfig = DEFAULT) -> str:
     >>> segment_text("我們天天看書\\n\\n改革引擎", SegmentConfig(delimiter="/"))
     '我們/天天/看書\\n\\n改革/引擎'
     """
+    check_call("segment_text", text, config, SegmentConfig)
     if not text:
         return text
     if config.format == "text" and config.mode == "accurate" and not config.pos:
@@ -443,6 +449,7 @@ def segment_text(text: str, config: SegmentConfig = DEFAULT) -> str:
 
 def segment_explain(text: str, config: SegmentConfig = DEFAULT) -> Explained:
     """Like :func:`segment_text`; segmentation is reported as a summary, not per cut."""
+    check_call("segment_explain", text, config, SegmentConfig)
     return Explained(segment_text(text, config))
 
 

@@ -17,7 +17,7 @@ from operator import itemgetter
 from typing import Literal, NamedTuple
 
 from ._rows import CELL_GAP, DIGIT_GAP, DIGIT_SPACE, figures_row
-from .base import Change, Explained, StageSpec, apply_changes, check_fields, register
+from .base import Change, Explained, StageSpec, apply_changes, check_call, check_fields, register
 from .chars import CJK, CJK_MARKS, lazy_re
 
 NAME = "spacing"
@@ -456,6 +456,7 @@ def _apply(text: str, edits: list[_Edit]) -> str:
 
 def spacing_explain(text: str, config: SpacingConfig = DEFAULT) -> Explained:
     """Like :func:`spacing`, and report each space removed or added."""
+    check_call("spacing_explain", text, config, SpacingConfig)
     changes = [Change(NAME, r, s, e, b, a) for s, e, r, b, a in _edits(text, config)]
     return Explained(apply_changes(text, changes), tuple(changes))
 
@@ -468,6 +469,7 @@ def spacing(text: str, config: SpacingConfig = DEFAULT) -> str:
     >>> spacing("使用 Java 开发", SpacingConfig(latin_space="keep"))
     '使用 Java 开发'
     """
+    check_call("spacing", text, config, SpacingConfig)
     return _apply(text, _edits(text, config))
 
 
