@@ -127,14 +127,14 @@ _LIST_ITEM = re.compile(
 # The start of an entry of a reference list, after a line ending with a full stop (the entry
 # before it ends so): its authors and its year, in Chinese (陈三毛,钱晓萍.2014.…) or Latin
 # script (Aghion P, Fally T, Scarpetta S.2007. …, Altman,E.I.1968.…, pdfminer's Chetty
-# R,Hendren  N,et  al.2014.…), or its number ([12] …). Each name is a token after a
-# separator, so no capital letter can start two ways; prose has lower-case words, and a year
-# without a full stop after it.
+# R,Hendren  N,et  al.2014.… and 冷奥琳,  张俊瑞,…), or its number ([12] …). Each name is a
+# token after a separator, so no capital letter can start two ways; prose has lower-case words,
+# and a year without a full stop after it.
 _LATIN_NAME = r"[A-Z\u00c0-\u00de][A-Za-z\u00c0-\u024f'’\-]*"
 _NAME = rf"(?:{_LATIN_NAME}|et\s+al|and|&)"
 _HAN_NAME = r"[\u3400-\u9fff·](?: ?[\u3400-\u9fff·]){1,5}"  # (李 建 军: letter-spaced)
 _REFERENCE = re.compile(
-    rf"^(?:{_HAN_NAME}(?: ?[,，、] ?{_HAN_NAME})*(?: ?[,，]? ?等)? ?[.．,，] ?"
+    rf"^(?:{_HAN_NAME}(?: *[,，、] *{_HAN_NAME})*(?: ?[,，]? ?等)? ?[.．,，] ?"
     rf"|{_LATIN_NAME}(?:[\s,，.]+{_NAME})*[.,]\s*\(?)"
     r"(?:1[5-9]|20)\d\d[a-z]?\)?[.．]"
     r"|^\[\d{1,3}\]\s?\S"
