@@ -122,7 +122,8 @@ _LIST_ITEM = re.compile(
     r"|[A-Za-z][.)](?=\s)|[A-Za-z]）"  # (a）GET：…: a full-width bracket needs no space)
     rf"|[{_BULLET_GLYPHS}\ue000-\uf8ff]|[\-–*+·](?=\s)"  # (√ 适用 □ 不适用: check boxes)
     r"|第\s*[一二三四五六七八九十百千〇零\d]+(?:[.．]\d+)*\s*[章節节條条款篇部編编回]"
-    r"|[①-⑳⑴-⒇⒈-⒛㈠-㈩❶-❿])"
+    r"|[①-⑳⑴-⒇⒈-⒛㈠-㈩❶-❿]"
+    r"|\d{1,3}\u3000(?=[A-Za-z\u4e00-\u9fff]))"  # (5　P&W公司. …: a number, an ideographic space)
 )
 # The start of an entry of a reference list, after a line ending with a full stop (the entry
 # before it ends so): its authors and its year, in Chinese (陈三毛,钱晓萍.2014.…) or Latin
@@ -446,6 +447,11 @@ def _parse(text: str, offsets: bool = True) -> _Lines:
     return lines
 
 
+_FUNCTION_WORDS = frozenset(
+    ["a", "an", "the", "of", "in", "on", "for", "to", "from", "with", "and", "or", "by", "at", "as"]
+)
+
+
 def _is_table_row(s: str) -> bool:
     cells = [c.strip() for c in CELL_GAP.split(s) if c.strip()]
     if len(cells) < 2 or _SENT_PUNCT.search(s) or all(len(c) == 1 for c in cells):
@@ -455,6 +461,10 @@ def _is_table_row(s: str) -> bool:
         # are mostly lower case, unlike a row of column names (Mon  Tue  Wed …)
         words = sum(1 for c in cells if _LOWER_WORD.fullmatch(c))
         if words >= 0.6 * len(cells):
+            return False
+        # ... or a title in Title Case, whose small words give it away (in  China:  Evidence
+        # from  the  Peking  University …): a row of column names has no "from the"
+        if len(cells) >= 4 and sum(1 for c in cells if c in _FUNCTION_WORDS) >= 2:
             return False
     if len(cells) >= 3:
         return True
@@ -532,7 +542,9 @@ _COMMENT = re.compile(r"(?:^|[;{})]\s*)//")
 _LABEL = re.compile(rf"[{_HAN}][\w ]{{0,10}}[：:]")
 _HAN_FIRST = re.compile(f"[{_HAN}]").match
 _HAN_ANY = re.compile(f"[{_HAN}]")
-_LABEL_START = re.compile(f"[{_HAN}]{{2,4}}：(?=.)")
+# (a word that starts no label: 以发现： is the end of 可以发现：, wrapped)
+_NO_LABEL_FIRST = "以可所而则即但且因并就也都还又再才便之的地得了着过与及或和被把将对于在从向是为"
+_LABEL_START = re.compile(f"(?![{_NO_LABEL_FIRST}])[{_HAN}]{{2,4}}：(?=.)")
 
 
 def _is_code(s: str) -> bool:
@@ -949,6 +961,16 @@ def _open_brackets(para: str) -> bool:
     return False
 
 
+def _label_column(lay: _Layout, i: int) -> bool:
+    """Line ``i`` is a short field label (总股本(百万股)：) and the next line starts with one
+    (流通A股(百万股)：…): a column of labels, whose values stand in another column."""
+    a, b = lay.texts[i], lay.texts[i + 1]
+    if a[-1] != "：" or len(a) > 12 or _SENT_PUNCT_OR_COLON.search(a, 0, len(a) - 1):
+        return False
+    k = b.find("：", 1, 13)
+    return k > 0 and not _SENT_PUNCT_OR_COLON.search(b, 0, k)
+
+
 def _lead_line(lay: _Layout, i: int) -> bool:
     """Line ``i``, ending with ``；`` or ``：``, is a lead-in or an item that ends short of its
     column's edge, with room there for the word that starts the next line."""
@@ -1120,6 +1142,8 @@ def _decide(
     if ends:
         return _sentence_end(lay, i)
     if last in _CLAUSE_END:
+        if _label_column(lay, i):
+            return False, "keep: a column of field labels"
         if last in _LEAD_END and len(parts) == 1 and _lead_line(lay, i):
             return False, _LEAD_RULE
         return True, "join: line ends with clause punctuation"
@@ -1237,7 +1261,9 @@ def _decide_all(lay: _Layout) -> list[bool]:
     leads = set()
     for i in lay.clause_end:
         if i < nb:
-            if lasts[i] in _LEAD_END and _lead_line(lay, i):
+            if _label_column(lay, i):
+                dec[i] = False
+            elif lasts[i] in _LEAD_END and _lead_line(lay, i):
                 dec[i] = None
                 leads.add(i)
             else:
