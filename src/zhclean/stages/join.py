@@ -1012,6 +1012,18 @@ def _tail(parts: list[str]) -> str:
     return "".join(parts[-8:])[-200:] if len(parts) > 1 else parts[0][-200:]
 
 
+def _split_label(a: str, b: str) -> bool:
+    """``a`` is one Han character and ``b`` starts with another and a colon: a two-character
+    label set letter-spaced, which pdftotext cuts into two lines (姓 / 名：王宇晨, 院 / 系：…).
+
+    >>> _split_label("姓", "名：王宇晨"), _split_label("姓", "名字：甲"), _split_label("中", "華")
+    (True, False, False)
+    """
+    return (
+        len(a) == 1 and b[1:2] == "：" and _HAN_FIRST(a) is not None and _HAN_FIRST(b) is not None
+    )
+
+
 def _english_goes_on(a: str, b: str) -> bool:
     """English prose breaks mid-sentence between ``a``, ending with a letter, and ``b``,
     starting with a lower-case one: each of a few words, no Chinese (a word alone on its line
@@ -1189,6 +1201,8 @@ def _decide_rest(lay: _Layout, i: int, plain: bool) -> tuple[bool, str]:
         return True, "join: next line starts with a connective (的 之 及 和 与)"
     if b[0].islower() and _english_goes_on(lay.texts[i], b):
         return True, "join: English goes on (a lower-case word starts the next line)"
+    if _split_label(lay.texts[i], b):
+        return True, "join: a label set letter-spaced across two lines (姓 / 名：)"
     if heading and lay.list_item[i] and cur_w >= 0.6 * lay.column[i] > nxt_w:
         field = _LABEL.match(b)  # 单位：人民币元 beside a table's heading is no continuation
         if field is None or field.end() == len(b):
@@ -1252,7 +1266,8 @@ def _decide_all(lay: _Layout) -> list[bool]:
     texts = lay.texts
     for i in compress(range(nb), heading[1:]):
         if not (in_prose[i] and not short[i]) and w[i + 1] <= 0.5 * column[i + 1]:
-            if _goes_on(texts[i + 1], texts[i]) or _english_goes_on(texts[i], texts[i + 1]):
+            a, b = texts[i], texts[i + 1]
+            if _goes_on(b, a) or _english_goes_on(a, b) or _split_label(a, b):
                 continue  # (_decide_rest joins it first)
             dec[i] = None
             before_heading.add(i)
