@@ -108,10 +108,11 @@ def clean(
     >>> clean("他說：「賦能產業騰飛」", convert=ConvertConfig("hk2s", quotes=True))
     '他说：“赋能产业腾飞”\\n'
     """
-    from .pipeline import Pipeline, _not_text
+    from .pipeline import Pipeline
+    from .stages.base import not_text
 
     if not isinstance(text, str):
-        raise _not_text("text", text)
+        raise not_text("text", text)
     pipeline = Pipeline.default(convert=convert, segment=segment)
     return "".join(pipeline.stream(text.splitlines(True)))
 

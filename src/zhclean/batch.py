@@ -55,7 +55,13 @@ from .io import (
     remove_temp_files,
     walk_files,
 )
-from .parallel import START_METHOD_ENV, default_jobs, resolve_start_method, worker_setup
+from .parallel import (
+    START_METHOD_ENV,
+    default_jobs,
+    resolve_start_method,
+    wait_ready,
+    worker_setup,
+)
 from .pipeline import Pipeline, StepStats, iter_blocks
 
 MANIFEST = ".zhclean-batch.jsonl"
@@ -827,7 +833,8 @@ class Batch:
         # the pipes (its own and the other workers'), so that each pipe has one reader per end.
         inherited = (parent, *(w.conn for w in self._workers)) if forked else ()
         place, stop = ctx.RawValue("q", 0), ctx.RawValue("b", 0)
-        proc = ctx.Process(
+        # (typeshed's BaseContext has no Process; every context get_context returns has one)
+        proc = ctx.Process(  # type: ignore[attr-defined]
             target=_worker_main, args=(child, self.job, inherited, place, stop), daemon=True
         )
         # Start it with Ctrl-C ignored (inherited): a Ctrl-C while it starts must not print a
@@ -954,8 +961,8 @@ class Batch:
             while True:
                 for lg in [] if queued else list(self._large):
                     if lg.failed is None and lg.resend:
-                        seq, block = lg.resend.popleft()
-                        return _packed(("block", (lg.index, seq), block, lg.index))
+                        seq, again = lg.resend.popleft()
+                        return _packed(("block", (lg.index, seq), again, lg.index))
                     if lg.reading and lg.failed is None and lg.sent - lg.written < window:
                         block = self._next_block(lg)
                         if block is not None:
@@ -1045,7 +1052,7 @@ class Batch:
                 )
                 if first[0] == "files" and pos is None:
                     self._requeue(first, todo)  # it had not started the batch: no one to blame
-                elif first[0] == "files":
+                elif first[0] == "files" and pos is not None:  # (None went above)
                     # it died on the file at `pos`; those before it were cleaned but their
                     # answer died with the worker (they are cleaned again, their outputs
                     # replaced by the same), those after it were not started
@@ -1096,17 +1103,20 @@ class Batch:
                     yield lg.rec
                 return
             conns = {w.conn: w for w in busy}
-            sentinels = {w.proc.sentinel: w for w in busy}
-            woken = wait([*conns, *sentinels])
+            sentinels: dict[int, _Worker] = {w.proc.sentinel: w for w in busy}
+            woken = wait_ready(conns, sentinels)
             if PAUSE and all(len(w.tasks) >= 2 for w in busy):
                 # Every worker holds its next batch: nothing is urgent. Let answers gather for
                 # a moment and take them in one wake-up: the main process's CPU time is taken
                 # from the workers, who share the cores with it.
                 time.sleep(self._pause(busy))
-                woken = wait([*conns, *sentinels], timeout=0)
+                woken = wait_ready(conns, sentinels, timeout=0)
             for obj in woken:
-                w = conns.get(obj) or sentinels.get(obj)  # type: ignore[call-overload]
-                while w is not None and w in self._workers:  # every answer it has sent
+                found = sentinels.get(obj) if isinstance(obj, int) else conns.get(obj)
+                if found is None:
+                    continue
+                w = found
+                while w in self._workers:  # every answer it has sent
                     # an answer read is recorded before a Ctrl-C takes effect: a record the
                     # worker sent and this process dropped would make a re-run redo that file
                     # and leave it out of the report
@@ -1130,7 +1140,7 @@ class Batch:
         if self._work_bytes <= 0:
             return PAUSE
         per_byte = self._work_seconds / self._work_bytes
-        least = min(sum(f.size for task in w.tasks for _, f in task[2]) for w in busy)
+        least: int = min(sum(f.size for task in w.tasks for _, f in task[2]) for w in busy)
         return min(MAX_PAUSE, max(PAUSE, least * per_byte / 4))
 
     def _answer(self, w: _Worker, res: Any, ready: deque[FileRecord]) -> None:

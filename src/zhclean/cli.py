@@ -12,11 +12,11 @@ import os
 import stat
 import sys
 from bisect import bisect_right
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, closing
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any, BinaryIO, NoReturn, TextIO
+from typing import Annotated, Any, BinaryIO, NoReturn, TextIO, cast
 
 import typer
 
@@ -135,7 +135,10 @@ def _open_inputs(ctx: typer.Context, inputs: list[str] | None) -> list[str]:
 
 
 def _binary_stdin() -> BinaryIO:
-    return getattr(sys.stdin, "buffer", sys.stdin)  # type: ignore[return-value]
+    # duck-typed: a stand-in for stdin without a buffer is read as it is
+    stdin: Any = sys.stdin
+    stream: BinaryIO = getattr(stdin, "buffer", stdin)
+    return stream
 
 
 def _lines_of(name: str, stack: ExitStack, encoding: str | None) -> Iterator[str]:
@@ -223,7 +226,9 @@ def _run(
     def per_block(name: str, stack: ExitStack) -> Iterator[tuple[str, str]]:
         from .pipeline import iter_blocks
 
-        chunker = _line_runs if by_lines else iter_blocks
+        chunker: Callable[[Iterator[str]], Iterator[str]] = iter_blocks
+        if by_lines:  # (not a conditional expression: mypy 1.8 would type it `function`)
+            chunker = _line_runs
         blocks = chunker(_lines_of(name, stack, encoding))
         if explain:  # in order, in this process: the report follows the input
             line_base = 0
@@ -647,6 +652,8 @@ class SegEngine(str, Enum):
     rjieba = "rjieba"
 
 
+# (members from FORMATS, so that the two cannot drift apart: mypy cannot see them, only that
+# SegFormat is an Enum)
 SegFormat = Enum("SegFormat", {f: f for f in FORMATS}, type=str)  # type: ignore[misc]
 
 
@@ -673,13 +680,13 @@ def segment_cmd(
     ] = None,
     pos: Annotated[bool, typer.Option("--pos", help="Tag parts of speech: word/tag.")] = False,
     fmt: Annotated[
-        SegFormat,  # type: ignore[valid-type]
+        SegFormat,
         typer.Option(
             "--format",
             "-f",
             help="text: words and delimiters; jsonl: a JSON array of tokens a line.",
         ),
-    ] = "text",
+    ] = SegFormat["text"],
     engine: Annotated[
         SegEngine,
         typer.Option("--engine", help="auto: rjieba when installed (zhclean[fast]), else jieba."),
@@ -895,8 +902,9 @@ class _Diagnostics:
 def main() -> None:
     """Console entry point: run the app; usage errors are one line, a broken pipe on stdout or
     Ctrl-C ends quietly, a lost stderr does not end the run."""
-    if sys.stderr is not None and not isinstance(sys.stderr, _Diagnostics):
-        sys.stderr = _Diagnostics(sys.stderr)  # type: ignore[assignment]
+    stderr = sys.stderr
+    if stderr is not None and not isinstance(stderr, _Diagnostics):
+        sys.stderr = cast(TextIO, _Diagnostics(stderr))  # (a TextIO by duck typing)
     try:
         code = app(standalone_mode=False)
     except BrokenPipeError:
@@ -909,15 +917,15 @@ def main() -> None:
     except Exception as exc:
         # Typer's own usage errors (an unknown option, a bad value): one line, not a panel.
         # Duck-typed, since the exception classes live in the Click that Typer vendors.
-        message = getattr(exc, "format_message", None)
-        if message is None or not hasattr(exc, "exit_code"):
+        format_message = getattr(exc, "format_message", None)
+        if format_message is None or not hasattr(exc, "exit_code"):
             raise
         if type(exc).__name__ == "NoArgsIsHelpError":
-            sys.stderr.write(f"{message()}\n")
+            sys.stderr.write(f"{format_message()}\n")
         else:
             ctx = getattr(exc, "ctx", None)
             where = ctx.command_path if ctx is not None else "zhclean"
-            sys.stderr.write(f"zhclean: error: {message()} (see '{where} --help')\n")
+            sys.stderr.write(f"zhclean: error: {format_message()} (see '{where} --help')\n")
         sys.exit(exc.exit_code)
     sys.exit(code if isinstance(code, int) else 0)
 

@@ -26,9 +26,9 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from itertools import chain, islice
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from ._signals import sigint_ignored
 
@@ -49,7 +49,7 @@ def run_blocks(
     blocks: Iterable[str],
     jobs: int = 1,
     start_method: str | None = None,
-) -> Iterator[tuple[str, str]]:
+) -> Generator[tuple[str, str], None, None]:
     """Yield ``(block, pipeline.run(block))`` for every block, in order.
 
     With ``jobs > 1`` (0: every core this process may use) and at least :data:`MIN_BLOCKS`
@@ -135,6 +135,16 @@ def worker_setup(inherited: Iterable[Connection] = ()) -> None:
             other.close()
 
 
+def wait_ready(
+    conns: Iterable[Connection], sentinels: Iterable[int], timeout: float | None = None
+) -> list[Connection | int]:
+    """:func:`multiprocessing.connection.wait` on worker pipes and process sentinels: those of
+    them that are ready (typeshed's wait returns a wider type than the objects it was given)."""
+    from multiprocessing.connection import wait
+
+    return cast("list[Connection | int]", wait([*conns, *sentinels], timeout))
+
+
 def _serve(conn: Connection, pipeline: Pipeline, inherited: tuple[Connection, ...] = ()) -> None:
     """A worker: clean each block it is sent and send back the result and its stats."""
     worker_setup(inherited)
@@ -189,7 +199,8 @@ class _Pool:
         for _ in range(jobs):
             parent, child = ctx.Pipe()
             inherited = (parent, *self.workers) if forked else ()
-            proc = ctx.Process(
+            # (typeshed's BaseContext has no Process; every context get_context returns has one)
+            proc = ctx.Process(  # type: ignore[attr-defined]
                 target=_serve,
                 args=(child, pipeline, inherited),
                 daemon=True,
@@ -248,14 +259,13 @@ class _Pool:
         block: bool,
     ) -> None:
         """Take the answers of the workers that have finished (``block``: wait for one)."""
-        from multiprocessing.connection import wait
-
         sentinels = {self.workers[c].sentinel: c for c in busy}
-        for ready in wait([*busy, *sentinels], timeout=None if block else 0):
-            conn = sentinels.get(ready, ready)  # type: ignore[call-overload]
+        for ready in wait_ready(busy, sentinels, timeout=None if block else 0):
+            conn = sentinels[ready] if isinstance(ready, int) else ready
             if conn not in busy:
                 continue  # its answer and its exit were both ready
             index = busy.pop(conn)
+            answer: object
             try:
                 answer = conn.recv() if conn.poll() else _DIED
             except (EOFError, OSError):
@@ -268,7 +278,7 @@ class _Pool:
                 # the worker failed or died on it: clean it here (an error surfaces as usual)
                 done[index] = self.pipeline.run(held[index])
             else:
-                out, stats = answer
+                out, stats = cast("tuple[str, dict[str, StepStats]]", answer)
                 add_stats(self.pipeline.stats, stats)
                 done[index] = out
 

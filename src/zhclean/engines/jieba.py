@@ -147,6 +147,19 @@ class _Jieba:
             self._pos.word_tag_tab[word] = tag
 
 
+class _RJiebaAPI(Protocol):
+    """What :class:`_RJieba` uses of ``rjieba.Jieba``: typed here, since rjieba is an optional
+    extra (with it installed, mypy checks that its stubs agree)."""
+
+    def cut(self, text: str, hmm: bool = True) -> list[str]: ...
+    def cut_all(self, text: str) -> list[str]: ...
+    def tokenize(
+        self, text: str, mode: str = "default", hmm: bool = True
+    ) -> list[tuple[str, int, int]]: ...
+    def tag(self, text: str, hmm: bool = True) -> list[tuple[str, str]]: ...
+    def add_word(self, word: str, freq: int | None, tag: str | None) -> object: ...
+
+
 class _RJieba:
     """rjieba takes UTF-8 only: a text with lone surrogates (decoded with surrogateescape) is
     cut as a copy with U+FFFD in their place, a symbol as they are to jieba, and the words are
@@ -159,11 +172,11 @@ class _RJieba:
 
         # a fresh Jieba loads the dictionary again: only for user words, which must not leak
         # into the module's shared instance
-        self._j = rjieba._DEFAULT_JIEBA if shared else rjieba.Jieba()
+        self._j: _RJiebaAPI = rjieba._DEFAULT_JIEBA if shared else rjieba.Jieba()
 
     def cut(self, text: str, hmm: bool) -> list[str]:
         try:
-            return self._j.cut(text, hmm)  # type: ignore[no-any-return]
+            return self._j.cut(text, hmm)
         except UnicodeEncodeError:
             return _by_length(text, self._j.cut(_no_surrogates(text), hmm))
 
@@ -182,14 +195,14 @@ class _RJieba:
 
     def tokenize_search(self, text: str, hmm: bool) -> list[tuple[str, int, int]]:
         try:
-            return self._j.tokenize(text, "search", hmm)  # type: ignore[no-any-return]
+            return self._j.tokenize(text, "search", hmm)
         except UnicodeEncodeError:
             found = self._j.tokenize(_no_surrogates(text), "search", hmm)
             return [(text[s:e], s, e) for _, s, e in found]
 
     def tag(self, text: str, hmm: bool) -> list[tuple[str, str]]:
         try:
-            return self._j.tag(text, hmm)  # type: ignore[no-any-return]
+            return self._j.tag(text, hmm)
         except UnicodeEncodeError:
             pairs = self._j.tag(_no_surrogates(text), hmm)
             words = _by_length(text, [w for w, _ in pairs])
@@ -247,7 +260,8 @@ def load(engine: str, dicts: tuple[str, ...] = (), simplify: str | None = None) 
     converted form, with the same frequency and tag, so that a Traditional user word is found
     in the Simplified copy that Traditional text is segmented through.
     """
-    seg: Segmenter = _RJieba(shared=not dicts) if resolve(engine) == "rjieba" else _Jieba()
+    # (a union: mypy 1.8 types the conditional expression `object`, which is no Segmenter)
+    seg: _RJieba | _Jieba = _RJieba(shared=not dicts) if resolve(engine) == "rjieba" else _Jieba()
     for path in dicts:
         entries = read_userdict(path)
         if simplify and entries:

@@ -97,7 +97,8 @@ _SPLITS = re.compile(rf"[{_SPACE}{_P}]")
 
 def _expand(spec: str) -> str:
     """The characters of a regex class fragment (``a-c`` -> ``abc``)."""
-    out, i = [], 0
+    out: list[str] = []
+    i = 0
     while i < len(spec):
         if i + 2 < len(spec) and spec[i + 1] == "-":
             out.extend(chr(c) for c in range(ord(spec[i]), ord(spec[i + 2]) + 1))

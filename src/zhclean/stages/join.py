@@ -317,6 +317,7 @@ def _next_lines(
     paras = body.split(joiner)
     m = len(paras)
     few = 4 * (n - m) <= m  # (n - m breaks joined)
+    where: Sequence[int]  # a list, or a range where every line is a paragraph
     if few:
         at = list(compress(range(n - 1), joined))
         # the paragraphs of two lines or more: their first and last lines, their place
@@ -405,6 +406,7 @@ def _parse(text: str, offsets: bool = True) -> _Lines:
     if "\f" in text:
         pages = [page.split("\n") for page in text.split("\f")]
         segs = list(chain.from_iterable(pages))
+        newlines: Sequence[int]
         # the newlines before each segment: its index less the page breaks before it
         newlines = list(
             map(sub, range(len(segs)), chain.from_iterable(map(repeat, count(), map(len, pages))))
