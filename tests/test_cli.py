@@ -464,3 +464,20 @@ def test_kill_exits_143_and_leaves_no_output(tmp_path: Path) -> None:
     _, err = proc.communicate(timeout=60)
     assert (proc.returncode, err) == (143, b"zhclean: terminated\n")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_no_stderr_at_all_keeps_the_exit_codes(tmp_path: Path) -> None:
+    # without a console (pythonw, a service) sys.stderr is None: a usage error raised an
+    # AttributeError writing its message, and the run ended with 1, not 2 (found by the typing
+    # review)
+    script = (
+        "import sys; sys.stderr = None; sys.argv = ['zhclean', *sys.argv[1:]]\n"
+        "from zhclean.cli import main\nmain()\n"
+    )
+    src = tmp_path / "in.txt"
+    src.write_text("園區園區。。\n", encoding="utf-8")
+    for args, code in (["clean", "--nope"], 2), (["clean", str(tmp_path / "missing.txt")], 3):
+        r = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, timeout=60)
+        assert r.returncode == code, (args, r.stderr)
+    r = subprocess.run([sys.executable, "-c", script, "clean", str(src)], capture_output=True)
+    assert r.returncode == 0 and r.stdout.decode() == "園區。\n"

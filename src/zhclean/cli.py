@@ -903,7 +903,9 @@ def main() -> None:
     """Console entry point: run the app; usage errors are one line, a broken pipe on stdout or
     Ctrl-C ends quietly, a lost stderr does not end the run."""
     stderr = sys.stderr
-    if stderr is not None and not isinstance(stderr, _Diagnostics):
+    if stderr is None:  # (no console: pythonw, a service) the messages go nowhere, the codes stay
+        sys.stderr = stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
+    if not isinstance(stderr, _Diagnostics):
         sys.stderr = cast(TextIO, _Diagnostics(stderr))  # (a TextIO by duck typing)
     try:
         code = app(standalone_mode=False)
