@@ -310,7 +310,7 @@ NOT_YET_FIXED_POINTS = {
     f"{doc}.{extractor}.txt"
     for doc, extractors in {
         "pku-masters-thesis": "pdfminer pymupdf",
-        "tw-curriculum-tech": "pdfminer pdftotext pymupdf pypdf pypdfium2",
+        "tw-curriculum-tech": "pdfminer pdftotext pymupdf pypdfium2",
     }.items()
     for extractor in extractors.split()
 }

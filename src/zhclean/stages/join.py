@@ -544,6 +544,7 @@ _COMMENT = re.compile(r"(?:^|[;{})]\s*)//")
 _LABEL = re.compile(rf"[{_HAN}][\w ]{{0,10}}[：:]")
 _HAN_FIRST = re.compile(f"[{_HAN}]").match
 _HAN_ANY = re.compile(f"[{_HAN}]")
+_HAN_ONLY = re.compile(f"[{_HAN}]+")
 # (a word that starts no label: 以发现： is the end of 可以发现：, wrapped)
 _NO_LABEL_FIRST = "以可所而则即但且因并就也都还又再才便之的地得了着过与及或和被把将对于在从向是为"
 _LABEL_START = re.compile(f"(?![{_NO_LABEL_FIRST}])[{_HAN}]{{2,4}}：(?=.)")
@@ -1014,6 +1015,17 @@ def _tail(parts: list[str]) -> str:
     return "".join(parts[-8:])[-200:] if len(parts) > 1 else parts[0][-200:]
 
 
+def _clause_begun(a: str) -> bool:
+    """``a`` ends one or two Han characters after a comma: a clause begun, which a heading
+    cannot follow (…界定为经常性损益的项目，应 / 说明原因; …杆代表共价键，可 / 连结以球…).
+
+    >>> _clause_begun("…项目，应"), _clause_begun("…项目，应当说"), _clause_begun("流动性、盈利")
+    (True, False, False)
+    """
+    k = a.rfind("，", len(a) - 3)
+    return k >= 0 and k < len(a) - 1 and _HAN_ONLY.fullmatch(a, k + 1) is not None
+
+
 def _split_label(a: str, b: str) -> bool:
     """``a`` is one Han character and ``b`` starts with another and a colon: a two-character
     label set letter-spaced, which pdftotext cuts into two lines (姓 / 名：王宇晨, 院 / 系：…).
@@ -1211,6 +1223,8 @@ def _decide_rest(lay: _Layout, i: int, plain: bool) -> tuple[bool, str]:
             return True, "join: a long numbered heading wraps onto a shorter line"
     in_prose = lay.in_prose[i] and not lay.short_[i]
     if not in_prose and lay.heading[j] and nxt_w <= 0.5 * lay.column[j]:
+        if _clause_begun(lay.texts[i]):
+            return True, "join: a clause begun at the line end goes on (…的项目，应 / 说明原因)"
         return False, "keep: next line is a heading"
     if heading:
         similar = abs(cur_w - nxt_w) <= max(2.0, 0.12 * cur_w)
@@ -1271,6 +1285,8 @@ def _decide_all(lay: _Layout) -> list[bool]:
             a, b = texts[i], texts[i + 1]
             if _goes_on(b, a) or _english_goes_on(a, b) or _split_label(a, b):
                 continue  # (_decide_rest joins it first)
+            if _clause_begun(a):
+                continue  # (the same)
             dec[i] = None
             before_heading.add(i)
     # A line ending with clause punctuation continues.
