@@ -319,9 +319,6 @@ def _line_end_hyphen(s: str, i: int) -> tuple[str, str]:
     return ("-" if keep else ""), "line-end-hyphen"
 
 
-# What stands in for 〇 (U+3007, the ideographic zero) in a run of Chinese numerals: a circle,
-# a full-width zero or letter O (二○○一年, 二０００年 in SIGHAN's PKU set, 一○五年 in Taiwan's
-# ROC years). Full-width, ０ became ASCII 0 (二000年), which no reader writes.
 # pdfminer writes (cid:N) for a glyph without a Unicode mapping, where the other extractors
 # give U+FFFD, a control character or a guess (caj-aero-paper's (cid:202) is pymupdf's Ê);
 # glyph 3 of a subset TrueType font is its space (二〇二五(cid:3)年, pdftotext: 二〇二五 年).
@@ -329,16 +326,18 @@ _CID = re.compile(r"\(cid:(\d{1,5})\)")
 
 
 def _cid_edits(s: str) -> list[Edit]:
+    """U+FFFD, or a space for the space glyph, for each of pdfminer's placeholders in ``s``."""
     edits: list[Edit] = []
     for m in _CID.finditer(s):
         edits.append((m.start(), m.end(), " " if m.group(1) == "3" else "\ufffd", "cid"))
     return edits
 
 
+# What stands in for 〇 (U+3007, the ideographic zero) in a run of Chinese numerals: a circle,
+# a full-width zero or letter O (二○○一年, 二０００年 in SIGHAN's PKU set, 一○五年 in Taiwan's
+# ROC years). Full-width, ０ became ASCII 0 (二000年), which no reader writes.
 _ZERO_LIKE = "○◯０Ｏｏ"
 _NUMERAL = "〇一二三四五六七八九"
-
-
 _SPACED_RUN = _ZERO_LIKE + " \u3000"
 
 
